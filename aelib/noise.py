@@ -106,3 +106,40 @@ def salt_and_pepper_noise(
     noisy[salt] = 1.0
     noisy[pepper] = 0.0
     return noisy
+
+
+def mixed_noise(
+    images: np.ndarray,
+    noise_factor: float = 0.4,
+    amount: float = 0.1,
+    salt_ratio: float = 0.5,
+    gaussian_share: float = 0.5,
+    seed: SeedLike = None,
+) -> np.ndarray:
+    """Corrupt each image (along axis 0) with either Gaussian or salt-and-pepper noise.
+
+    A seeded coin flip per image picks the type: Gaussian with probability
+    `gaussian_share`, salt-and-pepper otherwise. This is how one denoising model learns
+    both corruptions of the paper's experiment 3.
+
+    Args:
+        images: float array in [0, 1] of shape (N, ...).
+        noise_factor: Gaussian standard deviation, >= 0.
+        amount: salt-and-pepper fraction of pixels, in [0, 1].
+        salt_ratio: share of the salt-and-pepper pixels set to 1, in [0, 1].
+        gaussian_share: probability that an image gets Gaussian noise, in [0, 1].
+        seed: int, `np.random.Generator` or None.
+
+    Returns:
+        Array of the same shape and dtype as `images`, values in [0, 1].
+    """
+    images = _check_images(images)
+    gaussian_share = _check_fraction("gaussian_share", gaussian_share)
+    if images.ndim < 1 or len(images) == 0:
+        raise ValueError("images must have at least one image along axis 0")
+    rng = _rng(seed)
+    use_gaussian = rng.random(len(images)) < gaussian_share
+    out = salt_and_pepper_noise(images, amount=amount, salt_ratio=salt_ratio, seed=rng)
+    if use_gaussian.any():
+        out[use_gaussian] = gaussian_noise(images[use_gaussian], noise_factor, seed=rng)
+    return out

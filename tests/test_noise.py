@@ -96,3 +96,19 @@ def test_rejects_uint8_and_out_of_range_images(fn):
 def test_rejects_bad_seed(images):
     with pytest.raises(ValueError, match="seed"):
         gaussian_noise(images, seed="abc")
+
+
+def test_mixed_noise_splits_images_between_types():
+    from aelib.noise import mixed_noise
+
+    x = np.full((1000, 28, 28), 0.5, dtype=np.float32)
+    noisy = mixed_noise(x, noise_factor=0.4, amount=0.1, seed=0)
+    assert noisy.shape == x.shape and noisy.dtype == x.dtype
+    # Salt-and-pepper images keep ~90% of pixels exactly at 0.5; Gaussian ones almost none.
+    unchanged = np.mean(noisy == 0.5, axis=(1, 2))
+    sp = unchanged > 0.5
+    assert 0.45 < sp.mean() < 0.55
+    np.testing.assert_array_equal(noisy, mixed_noise(x, noise_factor=0.4, amount=0.1, seed=0))
+    assert mixed_noise(x, gaussian_share=1.0, seed=1).std() > 0.2
+    with pytest.raises(ValueError, match="gaussian_share"):
+        mixed_noise(x, gaussian_share=1.5, seed=0)

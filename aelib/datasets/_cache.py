@@ -10,8 +10,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
-from collections.abc import Callable, Iterator
+import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -94,7 +94,9 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp_name = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
+    # Unlike tempfile.mkstemp (always 0600), os.open honours the umask like a plain open.
+    fd = os.open(tmp_name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             yield f
@@ -118,7 +120,11 @@ def _fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def write_cache(path: Path, arrays: Arrays, *, savez: Callable[..., None] = np.savez) -> None:
+def write_cache(path: Path, arrays: Arrays) -> None:
     """Saves verified arrays to `path` atomically (uncompressed npz: fast to load)."""
     with atomic_open(path) as f:
-        savez(f, **as_dict(arrays))
+        _savez(f, **as_dict(arrays))
+
+
+# Looked up at call time so tests can make a write fail midway.
+_savez = np.savez

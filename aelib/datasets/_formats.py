@@ -53,8 +53,7 @@ def parse_idx(data: bytes, *, ndim: int, what: str = "IDX data") -> np.ndarray:
         ValueError: bad magic number, wrong type or ndim, or a size that does not
             match the header.
     """
-    header_len = 4 + 4 * ndim
-    if len(data) < header_len:
+    if len(data) < 4:
         raise ValueError(f"{what}: {len(data)} bytes is too short for an IDX header")
     if data[0] != 0 or data[1] != 0:
         raise ValueError(f"{what}: bad IDX magic number {data[:4].hex()}")
@@ -62,6 +61,9 @@ def parse_idx(data: bytes, *, ndim: int, what: str = "IDX data") -> np.ndarray:
         raise ValueError(f"{what}: IDX type 0x{data[2]:02x} is not unsigned byte (0x08)")
     if data[3] != ndim:
         raise ValueError(f"{what}: IDX has {data[3]} dimensions, expected {ndim}")
+    header_len = 4 + 4 * ndim
+    if len(data) < header_len:
+        raise ValueError(f"{what}: {len(data)} bytes is too short for an IDX header")
     shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     expected = int(np.prod(shape, dtype=np.int64))
     payload = len(data) - header_len

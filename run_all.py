@@ -1,0 +1,275 @@
+#!/usr/bin/env python
+"""Run the five experiment notebooks and render the HTML report.
+
+    python run_all.py                      # the paper's settings, into report/
+    python run_all.py --profile smoke --output /tmp/smoke-report
+    python run_all.py --only 04 05 --force
+
+Each notebook is executed with papermill into <output>/notebooks/ (with its log beside
+it) and writes its result files into <output>/runs/<notebook>/. A notebook whose inputs
+(source, the aelib code it imports, parameters, data hashes, package versions, upstream
+results) are unchanged since its last successful run is not executed again. The report is
+rendered to <output>/index.html even when a notebook fails; the exit code is then 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Notebooks: 01_baseline_autoencoder, 02_latent_sweep, 03_denoising, "
+        "04_improved_autoencoder, 05_fashion_transfer (05 uses 04's encoder; 04 shows 01's "
+        "baseline next to its own).",
+    )
+    parser.add_argument(
+        "--profile", choices=["full", "smoke"], default="full",
+        help="full: the paper's settings (about 25 min on 2 CPU cores); "
+        "smoke: tiny data and 1 epoch, to check the pipeline (numbers not comparable)",
+    )
+    parser.add_argument(
+        "--only", nargs="+", metavar="NOTEBOOK",
+        help="run only these notebooks (names or numbers, e.g. --only 04 05); the report "
+        "still shows the others' last results",
+    )
+    parser.add_argument(
+        "--force", action="store_true",
+        help="execute the selected notebooks even when their cached results are up to date",
+    )
+    parser.add_argument(
+        "--output", default=str(ROOT / "report"),
+        help="output directory for the report, executed notebooks and results (default: report/)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed passed to every notebook (default 0)")
+    parser.add_argument(
+        "--timeout", type=int, default=3600,
+        help="seconds one notebook cell may run before it is stopped (default 3600)",
+    )
+    args = parser.parse_args(argv)
+    if args.seed < 0:
+        parser.error("--seed must be >= 0")
+    if args.timeout <= 0:
+        parser.error("--timeout must be > 0")
+    return args
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def provenance(profile: str, seeds: list[int], total_wall_s: float) -> dict:
+    from aelib import pipeline
+
+    return {
+        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "git_commit": _git("rev-parse", "HEAD"),
+        "git_dirty": bool(_git("status", "--porcelain", "--", "aelib", "notebooks", "run_all.py")),
+        "profile": profile,
+        "seeds": seeds,
+        "python": platform.python_version(),
+        "packages": pipeline.package_versions(),
+        "cpu": _cpu(),
+        "cores": os.cpu_count() or 0,
+        "data_hashes": pipeline.data_hashes(("mnist", "fashion_mnist")),
+        "total_wall_s": round(total_wall_s, 1),
+    }
+
+
+class _Progress(logging.Handler):
+    """Prints which cell a notebook is on; papermill logs 'Executing Cell N---'."""
+
+    def __init__(self, name: str, n_cells: int, start: float):
+        super().__init__(logging.INFO)
+        self.name, self.n_cells, self.start = name, n_cells, start
+        self.tty = sys.stdout.isatty()
+
+    def emit(self, record):
+        msg = record.getMessage()
+        if msg.startswith("Executing Cell "):
+            cell = msg[len("Executing Cell "):].strip("-")
+            line = f"    {self.name}: cell {cell}/{self.n_cells}  {time.monotonic() - self.start:6.0f}s"
+            print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", flush=True)
+
+
+def execute(spec, parameters: dict, out: Path, timeout: int):
+    """Execute one notebook; returns (RunResult, executed notebook path)."""
+    import nbformat
+    import papermill
+
+    from aelib import pipeline
+
+    nb_dir = out / "notebooks"
+    nb_dir.mkdir(parents=True, exist_ok=True)
+    run_dir = out / "runs" / spec.name
+    previous = run_dir.with_name(f".{spec.name}.previous")
+    executed = nb_dir / f"{spec.name}.ipynb"
+    log_path = nb_dir / f"{spec.name}.log"
+    if previous.exists():
+        import shutil
+
+        shutil.rmtree(previous)
+    if run_dir.exists():
+        os.replace(run_dir, previous)  # restored if this run fails
+    run_dir.mkdir(parents=True)
+
+    n_cells = 1 + sum(c.cell_type == "code" for c in nbformat.read(spec.path, as_version=4).cells)
+    start = time.monotonic()
+    logger = logging.getLogger("papermill")
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    file_handler = logging.FileHandler(log_path, mode="w")
+    file_handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    progress = _Progress(spec.name, n_cells, start)
+    logger.addHandler(file_handler)
+    logger.addHandler(progress)
+    tmp_executed = executed.with_name(f".{executed.name}.partial")
+    error = None
+    try:
+        papermill.execute_notebook(
+            str(spec.path), str(tmp_executed), parameters=parameters, kernel_name="python3",
+            cwd=str(out), log_output=True, progress_bar=False, execution_timeout=timeout,
+        )
+    except Exception as exc:  # noqa: BLE001 - any failure is reported, the others go on
+        error = pipeline.describe_failure(exc)
+        logger.info("FAILED: %s: %s", error["ename"], error["evalue"])
+    finally:
+        logger.removeHandler(file_handler)
+        logger.removeHandler(progress)
+        file_handler.close()
+        if progress.tty:
+            print()
+    wall = pipeline.elapsed(start)
+    if tmp_executed.exists():
+        os.replace(tmp_executed, executed)
+
+    result = pipeline.RunResult(spec.name, spec.title, "ok", wall, None, str(run_dir))
+    if error is None:
+        if previous.exists():
+            import shutil
+
+            shutil.rmtree(previous)
+    else:
+        import shutil
+
+        shutil.rmtree(run_dir, ignore_errors=True)
+        if previous.exists():
+            os.replace(previous, run_dir)  # what worked before is kept
+        result.status, result.error = "failed", error
+    return result, executed
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        from aelib import pipeline
+    except ModuleNotFoundError as exc:
+        print(f"error: {exc}. Install the project first: `make report` does it, or "
+              "`pip install -e .` in a Python 3.10-3.12 environment.", file=sys.stderr)
+        return 2
+    try:
+        specs = pipeline.select(args.only)
+        pipeline.check_kernel("python3")
+    except (ValueError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    out = Path(args.output).resolve()
+    (out / "runs").mkdir(parents=True, exist_ok=True)
+    selected = {s.name for s in specs}
+    t0 = time.monotonic()
+    results = []
+    print(f"run_all: profile {args.profile}, seed {args.seed}, output {out}")
+    for spec in pipeline.NOTEBOOKS:
+        run_dir = out / "runs" / spec.name
+        parameters = {
+            "profile": args.profile,
+            "seed": args.seed,
+            "out_dir": f"runs/{spec.name}",
+            "data_dir": os.environ.get("AELIB_DATA_DIR", ""),
+        }
+        for param, (upstream, rel) in spec.upstream.items():
+            parameters[param] = str(Path("runs") / upstream / rel)
+        key = pipeline.cache_key(pipeline.cache_inputs(spec, parameters, out / "runs"))
+        html_rel = f"notebooks/{spec.name}.html"
+        fresh = pipeline.is_fresh(run_dir, key)
+        if spec.name not in selected or (fresh and not args.force):
+            record = pipeline.read_record(run_dir)
+            if fresh or (record and record.get("status") == "ok"):
+                status = "cached"
+                why = "up to date" if fresh else "not selected; last results kept (stale)"
+                print(f"[{spec.name}] cached ({why}; ran in {record.get('wall_s', 0):.0f}s)")
+            else:
+                status = "skipped"
+                print(f"[{spec.name}] skipped (not selected, no earlier results)")
+            results.append(pipeline.RunResult(
+                spec.name, spec.title, status, (record or {}).get("wall_s"), None, str(run_dir),
+                html_rel if (out / html_rel).is_file() else None,
+            ))
+            continue
+
+        print(f"[{spec.name}] start: {spec.title}", flush=True)
+        result, executed = execute(spec, parameters, out, args.timeout)
+        if executed.exists():
+            from aelib.report import render_notebook_html
+
+            try:
+                render_notebook_html(executed, out / html_rel)
+                result.notebook_html = html_rel
+            except Exception as exc:  # noqa: BLE001 - a page that fails to render is not fatal
+                print(f"    warning: could not render {executed.name} to HTML: {exc}")
+        if result.status == "ok":
+            pipeline.write_json_atomic(run_dir / pipeline.RECORD, {
+                "status": "ok", "key": key, "wall_s": result.wall_s,
+                "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "parameters": parameters, "outputs": pipeline.list_outputs(run_dir),
+            })
+            print(f"[{spec.name}] done in {result.wall_s:.0f}s", flush=True)
+        else:
+            e = result.error
+            print(f"[{spec.name}] FAILED after {result.wall_s:.0f}s in cell {e['cell']}: "
+                  f"{e['ename']}: {e['evalue'][:300]}", flush=True)
+            if e.get("hint"):
+                print(f"    {e['hint']}")
+            print(f"    log: {out / 'notebooks' / (spec.name + '.log')}")
+        results.append(result)
+
+    from aelib.report import render_report
+
+    total = time.monotonic() - t0
+    index = render_report(out, [r.as_dict() for r in results], provenance(args.profile, [args.seed], total))
+    failed = [r.name for r in results if r.status == "failed"]
+    print(f"report: {index}  ({total:.0f}s total"
+          + (f"; FAILED: {', '.join(failed)})" if failed else ")"))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

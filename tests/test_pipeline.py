@@ -1,0 +1,164 @@
+"""Cache keys: what re-runs a notebook, and what does not."""
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from aelib import pipeline
+
+VERSIONS = {"numpy": "1"}
+
+
+def _fake_aelib(root: Path) -> Path:
+    pkg = root / "aelib"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("from aelib.seeding import set_seed\n")
+    (pkg / "seeding.py").write_text("def set_seed(s): pass\n")
+    (pkg / "noise.py").write_text("import numpy as np\n")
+    (pkg / "models.py").write_text("from aelib import layers\n")
+    (pkg / "layers.py").write_text("X = 1\n")
+    (pkg / "report.py").write_text("Y = 2\n")
+    (pkg / "sub" / "__init__.py").write_text("from .inner import Z\n")
+    (pkg / "sub" / "inner.py").write_text("Z = 3\n")
+    return pkg
+
+
+def _notebook(path: Path, source: str) -> Path:
+    nb = new_notebook(cells=[new_code_cell(source)])
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def world(tmp_path):
+    pkg = _fake_aelib(tmp_path)
+    nbs = {
+        "a": _notebook(tmp_path / "a.ipynb", "from aelib import noise, set_seed\n"),
+        "b": _notebook(tmp_path / "b.ipynb", "from aelib import models\nimport aelib.sub\n"),
+    }
+    specs = {
+        "a": pipeline.NotebookSpec("a", "A", ("mnist",)),
+        "b": pipeline.NotebookSpec("b", "B", ("mnist",), upstream={"enc": ("a", "m.keras")}),
+    }
+    runs = tmp_path / "runs"
+    runs.mkdir()
+
+    def keys(params=None):
+        out = {}
+        for name, spec in specs.items():
+            inputs = pipeline.cache_inputs(
+                spec, (params or {}).get(name, {"seed": 0}), runs,
+                notebook_path=nbs[name], aelib_dir=pkg, versions=VERSIONS,
+            )
+            out[name] = pipeline.cache_key(inputs)
+        return out
+
+    return pkg, nbs, runs, keys
+
+
+def test_dependencies_follow_imports_transitively(world):
+    pkg, nbs, _, _ = world
+    deps_a = {p.name for p in pipeline.aelib_dependencies("from aelib import noise", pkg)}
+    assert deps_a == {"__init__.py", "seeding.py", "noise.py"}
+    deps_b = {
+        str(p.relative_to(pkg))
+        for p in pipeline.aelib_dependencies("from aelib import models\nimport aelib.sub", pkg)
+    }
+    assert {"models.py", "layers.py", "sub/__init__.py", "sub/inner.py"} <= deps_b
+    assert "noise.py" not in deps_b and "report.py" not in deps_b
+
+
+def test_key_is_stable(world):
+    assert world[3]() == world[3]()
+
+
+def test_changed_aelib_file_reruns_exactly_its_notebooks(world):
+    pkg, _, _, keys = world
+    before = keys()
+    (pkg / "noise.py").write_text("import numpy as np  # changed\n")
+    after = keys()
+    assert after["a"] != before["a"] and after["b"] == before["b"]
+    (pkg / "sub" / "inner.py").write_text("Z = 4\n")
+    assert keys()["b"] != after["b"] and keys()["a"] == after["a"]
+    before = keys()
+    (pkg / "report.py").write_text("Y = 3\n")  # imported by no notebook
+    assert keys() == before
+    (pkg / "seeding.py").write_text("def set_seed(s): return s\n")  # via __init__: all
+    assert all(keys()[n] != before[n] for n in before)
+
+
+def test_changed_parameter_or_source_reruns_only_that_notebook(world):
+    _, nbs, _, keys = world
+    before = keys()
+    after = keys({"a": {"seed": 1}, "b": {"seed": 0}})
+    assert after["a"] != before["a"] and after["b"] == before["b"]
+    _notebook(nbs["b"], "from aelib import models\nimport aelib.sub\nprint(1)\n")
+    assert keys()["b"] != before["b"] and keys()["a"] == before["a"]
+
+
+def test_outputs_and_metadata_do_not_change_the_key(world):
+    _, nbs, _, keys = world
+    before = keys()
+    nb = nbformat.read(nbs["a"], as_version=4)
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", text="hi")]
+    nb.metadata["something"] = 1
+    nbformat.write(nb, nbs["a"])
+    assert keys() == before
+
+
+def test_changed_upstream_output_reruns_downstream_only(world):
+    _, _, runs, keys = world
+    before = keys()
+    run_a = runs / "a"
+    run_a.mkdir()
+    (run_a / "metrics.json").write_text(json.dumps({"x": 1.0}))
+    pipeline.write_json_atomic(run_a / pipeline.RECORD, {"status": "ok", "key": "k1"})
+    first = keys()
+    assert first["a"] == before["a"] and first["b"] != before["b"]
+    (run_a / "metrics.json").write_text(json.dumps({"x": 2.0}))
+    second = keys()
+    assert second["a"] == first["a"] and second["b"] != first["b"]
+
+
+def test_package_versions_change_every_key(world):
+    pkg, nbs, runs, _ = world
+    spec = pipeline.NotebookSpec("a", "A", ("mnist",))
+
+    def key(versions):
+        inputs = pipeline.cache_inputs(
+            spec, {}, runs, notebook_path=nbs["a"], aelib_dir=pkg, versions=versions
+        )
+        return pipeline.cache_key(inputs)
+
+    assert key({"numpy": "1"}) != key({"numpy": "2"})
+
+
+def test_is_fresh_needs_matching_key_and_outputs(tmp_path):
+    run = tmp_path / "r"
+    run.mkdir()
+    (run / "metrics.json").write_text("{}")
+    pipeline.write_json_atomic(
+        run / pipeline.RECORD, {"status": "ok", "key": "k", "outputs": ["metrics.json"]}
+    )
+    assert pipeline.is_fresh(run, "k")
+    assert not pipeline.is_fresh(run, "other")
+    (run / "metrics.json").unlink()
+    assert not pipeline.is_fresh(run, "k")
+
+
+def test_select_by_number_and_unknown():
+    assert [s.name for s in pipeline.select(["5", "01"])] == [
+        "01_baseline_autoencoder", "05_fashion_transfer",
+    ]
+    with pytest.raises(ValueError, match="unknown notebook '07'"):
+        pipeline.select(["07"])
+
+
+def test_real_notebooks_have_distinct_dependencies():
+    deps = {s.name: set(pipeline.aelib_hash(s.path)) for s in pipeline.NOTEBOOKS}
+    assert "aelib/noise.py" in deps["03_denoising"]
+    assert "aelib/noise.py" not in deps["01_baseline_autoencoder"]
+    assert all("aelib/pipeline.py" not in d for d in deps.values())
