@@ -1,0 +1,690 @@
+"""Render the reproduction report: one self-contained, offline HTML page plus metrics.json.
+
+The page is built as an in-memory notebook (markdown cells holding HTML, display_data
+outputs holding the PNG figures as base64) and converted with nbconvert's HTMLExporter
+using the "offline" template in `aelib/report/templates/`: the lab template with every
+block that loads a script from a CDN blanked. The result makes no network request:
+every image is a data: URI and the only links are in-page anchors and relative links to
+the executed notebooks' own pages.
+
+Usage (from run_all.py):
+
+    from aelib.report import render_report
+    render_report("report", runs, provenance)   # -> report/index.html, report/metrics.json
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+
+from aelib.paper import FIGURE_CAPTIONS
+from aelib.report import tables
+from aelib.report.findings import findings as compute_findings
+
+__all__ = [
+    "TEMPLATES_DIR",
+    "TEMPLATE_NAME",
+    "FIGURES",
+    "EXTRA_FIGURES",
+    "offline_html_exporter",
+    "render_notebook_html",
+    "build_report_notebook",
+    "render_report",
+]
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "offline"
+
+REPORT_TITLE = "Simple Autoencoder for MNIST: reproduction report"
+SMOKE_BANNER = "Smoke run: tiny data and 1 epoch; numbers are not comparable to the paper."
+
+# Paper figure number -> (notebook, file name in <out>/runs/<notebook>/).
+FIGURES: dict[str, tuple[str, str]] = {
+    "3.4.1": ("01_baseline_autoencoder", "fig_3_4_1.png"),
+    "3.4.2": ("02_latent_sweep", "fig_3_4_2.png"),
+    "3.4.3": ("03_denoising", "fig_3_4_3.png"),
+    "3.4.4": ("03_denoising", "fig_3_4_4.png"),
+    "3.4.5": ("05_fashion_transfer", "fig_3_4_5.png"),
+    "3.4.6": ("02_latent_sweep", "fig_3_4_6.png"),
+}
+
+# Figures the paper does not have: (notebook, file name, title).
+EXTRA_FIGURES: tuple[tuple[str, str, str], ...] = (
+    ("02_latent_sweep", "latent_sweep.png", "Validation BCE against latent size"),
+    ("02_latent_sweep", "reconstructions_by_latent_dim.png",
+     "Reconstructions for every latent size"),
+    ("02_latent_sweep", "latent_2d_codes.png",
+     "Raw codes of the d = 2 model (no t-SNE), coloured by digit"),
+    ("04_improved_autoencoder", "reconstructions.png", "Improved autoencoder: reconstructions"),
+    ("01_baseline_autoencoder", "loss_curves.png", "Loss curves: baseline autoencoder"),
+    ("02_latent_sweep", "loss_curves.png", "Loss curves: latent sweep"),
+    ("03_denoising", "loss_curves.png", "Loss curves: denoising autoencoder"),
+    ("04_improved_autoencoder", "loss_curves.png", "Loss curves: improved autoencoder"),
+    ("05_fashion_transfer", "loss_curves_ae.png", "Loss curves: Fashion-MNIST autoencoder"),
+    ("05_fashion_transfer", "loss_curves_classifiers.png",
+     "Loss and accuracy curves: Fashion-MNIST classifiers"),
+    ("05_fashion_transfer", "confusion_transfer.png",
+     "Confusion matrix: transfer-learning classifier (test set)"),
+    ("05_fashion_transfer", "confusion_cnn.png",
+     "Confusion matrix: CNN from scratch (test set)"),
+)
+
+_CSS = """
+main { max-width: 1150px; margin: 0 auto; }
+.rep table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 13px;
+  table-layout: auto; }
+.rep th, .rep td { border: 1px solid #d0d0d0; padding: 3px 8px; vertical-align: top; }
+.rep th { background: #eef1f5; text-align: center; }
+.rep td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.rep td.txt { text-align: left; }
+.rep th.paper { background: #f3f3f3; color: #666; font-style: italic; font-weight: normal; }
+.rep td.paper { background: #f8f8f8; color: #555; }
+.rep tr.extra td { border-top: 2px dashed #999; font-style: italic; }
+.rep .v { font-weight: bold; white-space: nowrap; }
+.rep .v-matches, .rep .v-agrees { color: #1b7a2b; }
+.rep .v-better { color: #1f5fa8; }
+.rep .v-worse, .rep .v-disagrees { color: #b35900; }
+.rep .v-failed { color: #b00020; }
+.rep .v-not-run, .rep .v-inconclusive, .rep .v-none { color: #777; }
+.rep .banner { border: 3px solid #b00020; background: #fdecea; color: #7a0014;
+  padding: 10px 14px; font-size: 18px; font-weight: bold; margin: 10px 0; }
+.rep .failure { border: 2px solid #b00020; background: #fff5f5; padding: 8px 12px;
+  margin: 10px 0; }
+.rep .failure pre { background: #fff; border: 1px solid #eee; padding: 6px; font-size: 12px;
+  max-height: 22em; overflow: auto; white-space: pre-wrap; }
+.rep .missing { border: 1px dashed #999; color: #666; padding: 8px 12px; margin: 8px 0; }
+.rep .caption { color: #333; margin: 4px 0 18px; }
+.rep .caption .paper-caption { color: #666; font-style: italic; }
+.rep .small { color: #666; font-size: 12px; }
+.rep nav ol { margin: 0; }
+.rep code { font-size: 12px; }
+"""
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+# ---------------------------------------------------------------------------- exporter
+
+
+def offline_html_exporter(*, exclude_input: bool = False) -> HTMLExporter:
+    """An HTMLExporter whose pages load nothing from the network.
+
+    It uses the "offline" template (lab, with the RequireJS, MathJax, MermaidJS and
+    widget blocks blanked), embeds markdown images as data: URIs and clears every CDN
+    URL. LaTeX therefore shows as source and widgets as their text fallback.
+
+    Args:
+        exclude_input: hide code cells' input and all prompts (the report does); keep
+            False for a notebook's own page.
+
+    Returns:
+        A configured `nbconvert.HTMLExporter`.
+    """
+    return HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        embed_images=True,
+        require_js_url="",
+        mathjax_url="",
+        mermaid_js_url="",
+        mermaid_layout_elk_js_url="",
+        jupyter_widgets_base_url="",
+        widget_renderer_url="",
+        exclude_input=exclude_input,
+        exclude_input_prompt=exclude_input,
+        exclude_output_prompt=exclude_input,
+    )
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def render_notebook_html(ipynb_path: str | os.PathLike, html_path: str | os.PathLike) -> Path:
+    """Render an executed notebook (code kept) to a self-contained offline HTML page.
+
+    Markdown images with local paths are resolved relative to the notebook's folder
+    and embedded. The file is written atomically.
+
+    Returns:
+        `html_path` as a Path.
+    """
+    ipynb_path, html_path = Path(ipynb_path), Path(html_path)
+    nb = nbformat.read(ipynb_path, as_version=4)
+    resources = {"metadata": {"name": ipynb_path.stem, "path": str(ipynb_path.parent)}}
+    body, _ = offline_html_exporter().from_notebook_node(nb, resources=resources)
+    _atomic_write(html_path, body)
+    return html_path
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _one_line(fragment: str) -> str:
+    """HTML with no blank lines, so markdown treats a cell as one raw HTML block."""
+    return "\n".join(line for line in fragment.splitlines() if line.strip())
+
+
+def _pre(text: str) -> str:
+    # Newlines as character references: a <pre> inside a markdown HTML block must not
+    # contain blank lines, or markdown would end the block there.
+    return "<pre>" + _e(text).replace("\n", "&#10;") + "</pre>"
+
+
+def _num(value: float | None, kind: str, std: float | None = None, n: int = 1) -> str:
+    if value is None:
+        return "&ndash;"
+    if kind == "acc":
+        text = f"{100 * value:.2f}"
+        if std is not None and n > 1:
+            text += f" ± {100 * std:.2f}"
+        text += "%"
+    elif kind == "ratio":
+        text = f"{value:.1f}"
+    else:
+        text = f"{value:.4f}"
+        if std is not None and n > 1:
+            text += f" ± {std:.4f}"
+    if n > 1:
+        text += f' <span class="small">(n={n})</span>'
+    return text
+
+
+def _diff(value: float | None, kind: str) -> str:
+    if value is None:
+        return "&ndash;"
+    return f"{100 * value:+.2f} pts" if kind == "acc" else f"{value:+.4f}"
+
+
+def _verdict(verdict: str) -> str:
+    key = {
+        tables.VERDICT_MATCHES: "matches", tables.VERDICT_BETTER: "better",
+        tables.VERDICT_WORSE: "worse", tables.VERDICT_FAILED: "failed",
+        tables.VERDICT_NOT_RUN: "not-run",
+    }.get(verdict, verdict.replace(" ", "-") if verdict else "none")
+    return f'<span class="v v-{_e(key)}">{_e(verdict)}</span>' if verdict else ""
+
+
+def _table(headers: Sequence[tuple[str, str]], rows: Sequence[Sequence[tuple[str, str]]],
+           row_classes: Sequence[str] | None = None, table_id: str = "") -> str:
+    """headers: (html, class); rows: lists of (html, class)."""
+    out = [f'<table id="{_e(table_id)}">' if table_id else "<table>", "<thead><tr>"]
+    out += [f'<th class="{cls}">{text}</th>' for text, cls in headers]
+    out.append("</tr></thead><tbody>")
+    for i, row in enumerate(rows):
+        cls = row_classes[i] if row_classes else ""
+        out.append(f'<tr class="{cls}">' if cls else "<tr>")
+        out += [f'<td class="{c}">{text}</td>' for text, c in row]
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+def _value_cell(row: Mapping) -> str:
+    if row["value"] is None:
+        return _verdict(row["verdict"])
+    return _num(row["value"], row["kind"], row["std"], row["n_seeds"])
+
+
+def _fail_link(notebook: str | None, statuses: Mapping[str, str]) -> str:
+    if notebook and statuses.get(notebook) == "failed":
+        return f' <a href="#fail-{_e(notebook)}">(see failure)</a>'
+    return ""
+
+
+def _mnist_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
+    headers = [("Experiment", ""), ("Validation BCE (reproduced)", ""),
+               ("Paper (reference)", "paper"), ("Difference (reproduced &minus; paper)", ""),
+               ("Entropy floor (test targets)", ""), ("Excess over floor", ""),
+               ("Verdict", ""), ("Notes", ""), ("Paper's note", "paper")]
+    body = []
+    for r in rows:
+        body.append([
+            (_e(r["experiment"]), "txt"),
+            (_value_cell(r), "num"),
+            (_num(r["paper"], "bce"), "num paper"),
+            (_diff(r["difference"], "bce"), "num"),
+            (_num(r["floor"], "bce"), "num"),
+            (_diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;", "num"),
+            (_verdict(r["verdict"]) + _fail_link(r["notebook"], statuses), "txt"),
+            (_e(r["note"]), "txt"),
+            (_e(r["paper_note"]), "txt paper"),
+        ])
+    return _table(headers, body, table_id="tbl-mnist")
+
+
+def _latent_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
+    headers = [("Latent dim d", ""), ("Compression 784/d", ""),
+               ("Validation BCE (reproduced)", ""), ("Paper (reference)", "paper"),
+               ("Difference (reproduced &minus; paper)", ""),
+               ("Entropy floor (test targets)", ""), ("Excess over floor", ""), ("Verdict", "")]
+    body = []
+    for r in rows:
+        body.append([
+            (str(r["latent_dim"]), "num"),
+            (_num(r["compression_ratio"], "ratio"), "num"),
+            (_value_cell(r), "num"),
+            (_num(r["paper"], "bce") if r["paper"] is not None else "not reported", "num paper"),
+            (_diff(r["difference"], "bce"), "num"),
+            (_num(r["floor"], "bce"), "num"),
+            (_diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;", "num"),
+            (_verdict(r["verdict"]) + _fail_link(r["notebook"], statuses), "txt"),
+        ])
+    return _table(headers, body, table_id="tbl-latent")
+
+
+def _denoise_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
+    headers = [("Noise", ""), ("Noisy input BCE (doing nothing)", ""),
+               ("Denoised BCE", ""), ("Reduction", ""), ("Entropy floor", ""),
+               ("Excess over floor", "")]
+    body = []
+    for r in rows:
+        body.append([
+            (_e(r["experiment"]), "txt"),
+            (_num(r["input_bce"], "bce"), "num"),
+            (_value_cell(r) + (_fail_link(r["notebook"], statuses) if r["value"] is None
+                               else ""), "num"),
+            (_diff(-r["reduction"], "bce") if r["reduction"] is not None else "&ndash;", "num"),
+            (_num(r["floor"], "bce"), "num"),
+            (_diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;", "num"),
+        ])
+    return _table(headers, body, table_id="tbl-denoise")
+
+
+def _fashion_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
+    headers = [("Task", ""), ("Metric", ""), ("Reproduced", ""), ("Paper (reference)", "paper"),
+               ("Difference (reproduced &minus; paper)", ""), ("Entropy floor (test targets)", ""),
+               ("Excess over floor", ""), ("Verdict", ""), ("Notes", ""),
+               ("Paper's note", "paper")]
+    body, classes = [], []
+    for r in rows:
+        body.append([
+            (_e(r["experiment"]), "txt"),
+            (_e(r["metric"]), "txt"),
+            (_value_cell(r), "num"),
+            (_num(r["paper"], r["kind"]) if r["paper"] is not None else "not in the paper",
+             "num paper"),
+            (_diff(r["difference"], r["kind"]), "num"),
+            (_num(r["floor"], "bce"), "num"),
+            (_diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;", "num"),
+            (_verdict(r["verdict"]) + _fail_link(r["notebook"], statuses), "txt"),
+            (_e(r["note"]), "txt"),
+            (_e(r["paper_note"]), "txt paper"),
+        ])
+        classes.append("extra" if r.get("extra") else "")
+    return _table(headers, body, row_classes=classes, table_id="tbl-fashion")
+
+
+def _findings_html(items: list[dict]) -> str:
+    headers = [("Claim", ""), ("Paper", "paper"), ("Measured here", ""), ("Verdict", "")]
+    body = [[(_e(f["claim"]), "txt"), (_e(f["paper"]), "txt paper"),
+             (_e(f["measured"]), "txt"), (_verdict(f["verdict"]), "txt")] for f in items]
+    return _table(headers, body, table_id="tbl-findings")
+
+
+def _failure_box(run: Mapping) -> str:
+    name = str(run.get("name", "?"))
+    error = run.get("error") or {}
+    cell = error.get("cell")
+    ename, evalue = error.get("ename") or "Error", error.get("evalue") or ""
+    traceback = _ANSI.sub("", str(error.get("traceback") or ""))
+    lines = [ln for ln in traceback.splitlines() if ln.strip()]
+    excerpt = "\n".join(lines[-15:])
+    if len(excerpt) > 2500:
+        excerpt = "..." + excerpt[-2500:]
+    parts = [f'<div class="failure" id="fail-{_e(name)}">',
+             f"<strong>{_e(name)} failed</strong>"
+             + (f" ({_e(run['title'])})" if run.get("title") else ""),
+             "<br>Failing cell: " + (_e(cell) if cell is not None else "unknown"),
+             f"<br><code>{_e(ename)}: {_e(evalue)}</code>"]
+    if excerpt:
+        parts.append(_pre(excerpt))
+    parts.append('<span class="small">Its numbers show as "failed" in the tables and its '
+                 "figures are missing below.</span></div>")
+    return "".join(parts)
+
+
+def _image_output(png: bytes, alt: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_output(
+        "display_data", data={"image/png": base64.b64encode(png).decode("ascii"),
+                              "text/plain": alt},
+        metadata={"alt": alt})
+
+
+def _md(fragment: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_markdown_cell(f'<div class="rep">\n{_one_line(fragment)}\n</div>')
+
+
+def _image_cell(png: bytes, alt: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [_image_output(png, alt)]
+    return cell
+
+
+def _run_dir(run: Mapping | None, out_dir: Path, notebook: str) -> Path:
+    default = out_dir / "runs" / notebook
+    if default.is_dir() or not run or not run.get("out_dir"):
+        return default
+    return Path(run["out_dir"])
+
+
+def _fmt_seconds(seconds) -> str:
+    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+        return "&ndash;"
+    if seconds < 90:
+        return f"{seconds:.1f} s"
+    return f"{seconds / 60:.1f} min"
+
+
+def _href(path: str, out_dir: Path) -> str | None:
+    """A relative link to `path`, or None for anything that would leave the report."""
+    if not path or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", path):
+        return None
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            p = Path(os.path.relpath(p, out_dir))
+        except ValueError:
+            return None
+    return p.as_posix()
+
+
+def _jsonable(value):
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if hasattr(value, "item"):  # NumPy scalars
+        return _jsonable(value.item())
+    return str(value)
+
+
+# ------------------------------------------------------------------------------ report
+
+
+def _missing_figure(notebook: str, filename: str, statuses: Mapping[str, str]) -> str:
+    status = statuses.get(notebook)
+    if status == "failed":
+        text = (f"Not available: <strong>{_e(notebook)}</strong> failed "
+                f'(<a href="#fail-{_e(notebook)}">see the failure</a>).')
+    elif status in ("ok", "cached"):
+        text = (f"Figure file missing: <code>runs/{_e(notebook)}/{_e(filename)}</code> was not "
+                f"written although {_e(notebook)} ran.")
+    else:
+        text = f"Not available: {_e(notebook)} was {_e(status or 'not run')}."
+    return f'<div class="missing">{text}</div>'
+
+
+def build_report_notebook(out_dir: str | os.PathLike, runs: Sequence[Mapping],
+                          provenance: Mapping) -> tuple[nbformat.NotebookNode, dict]:
+    """The report as an nbformat notebook, and the merged metrics it shows.
+
+    See `render_report`; exposed so the content can be inspected or tested without HTML.
+    """
+    out_dir = Path(out_dir)
+    runs = list(runs)
+    by_name = {str(r.get("name")): r for r in runs}
+    statuses = {name: str(r.get("status")) for name, r in by_name.items()}
+    metrics, conflicts = tables._collect(runs, out_dir)
+    profile = provenance.get("profile", "unknown")
+    cells = []
+
+    # Title, banner, contents.
+    toc = [("run-status", "Run status"), ("table-3-2-1-1", "Table 3.2.1.1: MNIST reconstruction"),
+           ("latent-sweep", "Latent-size sweep"), ("denoising", "Denoising per noise type"),
+           ("table-3-2-2-1", "Table 3.2.2.1: Fashion-MNIST"),
+           ("figures", "Figures 3.4.1-3.4.6"), ("extra-figures", "Further figures"),
+           ("findings", "Findings: the paper's claims checked"), ("provenance", "Provenance")]
+    head = [f"<h1>{_e(REPORT_TITLE)}</h1>"]
+    if profile == "smoke":
+        head.append(f'<div class="banner" id="smoke-banner">{_e(SMOKE_BANNER)}</div>')
+    head.append(
+        f"<p>Generated {_e(provenance.get('generated', 'unknown'))} from commit "
+        f"<code>{_e(provenance.get('git_commit', 'unknown'))}</code>"
+        + (" (uncommitted changes)" if provenance.get("git_dirty") else "")
+        + f", profile <strong>{_e(profile)}</strong>. Every number below was read from the "
+        "notebooks' <code>metrics.json</code> files; the paper's numbers appear only in the "
+        "grey columns labelled <em>Paper (reference)</em>.</p>")
+    head.append("<nav><strong>Contents</strong><ol>"
+                + "".join(f'<li><a href="#{a}">{_e(t)}</a></li>' for a, t in toc)
+                + "</ol></nav>")
+    cells.append(_md("\n".join(head)))
+
+    # Run status and failure boxes.
+    counts: dict[str, int] = {}
+    for r in runs:
+        counts[str(r.get("status"))] = counts.get(str(r.get("status")), 0) + 1
+    summary = ", ".join(f"{n} {s}" for s, n in counts.items()) or "no notebooks"
+    status_html = [f'<h2 id="run-status">Run status</h2><p>{len(runs)} notebooks: '
+                   f"{_e(summary)}.</p>"]
+    failed = [r for r in runs if r.get("status") == "failed"]
+    status_html += [_failure_box(r) for r in failed]
+    if conflicts:
+        items = "".join(f"<li><code>{_e(c['id'])}</code>: kept {_e(c['kept'])} from "
+                        f"{_e(c['kept_from'])}, ignored {_e(c['ignored'])} from "
+                        f"{_e(c['ignored_from'])}</li>" for c in conflicts)
+        status_html.append(f"<p>Metrics written twice with different values:</p><ul>{items}</ul>")
+    cells.append(_md("\n".join(status_html)))
+
+    # Tables.
+    tol = (f"Verdict tolerance: BCE within {tables.BCE_TOLERANCE} of the paper counts as "
+           "&ldquo;matches&rdquo;, lower by more as &ldquo;better than paper&rdquo;; accuracy "
+           f"within {100 * tables.ACC_TOLERANCE:.1f} points likewise, higher by more as "
+           "&ldquo;better than paper&rdquo;. The entropy floor is the mean binary entropy "
+           "of the test images, the lowest BCE any model can reach; the excess over it is "
+           "the part of the loss a better model could remove. Means &plusmn; standard "
+           "deviation are shown when a metric has one value per seed.")
+    cells.append(_md(
+        '<h2 id="table-3-2-1-1">Table 3.2.1.1: MNIST reconstruction</h2>'
+        + _mnist_table_html(tables.mnist_reconstruction_table(metrics, statuses=statuses),
+                            statuses)
+        + f'<p class="small">{tol}</p>'))
+    cells.append(_md(
+        '<h3 id="latent-sweep">Latent-size sweep (dense bottleneck)</h3>'
+        + _latent_table_html(tables.latent_sweep_table(metrics, statuses=statuses), statuses)
+        + '<p class="small">The paper reports d = 2 and d = 16 only.</p>'))
+    cells.append(_md(
+        '<h3 id="denoising">Denoising per noise type</h3>'
+        + _denoise_table_html(tables.denoising_table(metrics, statuses=statuses), statuses)
+        + '<p class="small">&ldquo;Noisy input BCE&rdquo; is the loss of returning the noisy '
+        "image unchanged, the score of doing nothing; the paper gives only the mixed-noise "
+        "loss.</p>"))
+    cells.append(_md(
+        '<h2 id="table-3-2-2-1">Table 3.2.2.1: Fashion-MNIST reconstruction &amp; '
+        "classification</h2>"
+        + _fashion_table_html(tables.fashion_table(metrics, statuses=statuses), statuses)
+        + '<p class="small">The paper&rsquo;s head is ambiguous: section 3.1 appends '
+        "Flatten &rarr; Dense(10, softmax) (the table row), section 2.2.2(d) a Dense layer then "
+        "softmax (the dashed extra row, with Dense(128)).</p>"))
+
+    # Paper figures.
+    cells.append(_md('<h2 id="figures">Figures 3.4.1-3.4.6</h2>'))
+    for number, (notebook, filename) in FIGURES.items():
+        anchor = "figure-" + number.replace(".", "-")
+        png = _read_png(by_name.get(notebook), out_dir, notebook, filename, statuses)
+        cells.append(_md(f'<h3 id="{anchor}">Figure {_e(number)}</h3>'))
+        if png is None:
+            cells.append(_md(_missing_figure(notebook, filename, statuses)))
+        else:
+            cells.append(_image_cell(png, f"Figure {number}"))
+        cells.append(_md(
+            f'<p class="caption"><span class="paper-caption">Paper&rsquo;s caption: '
+            f"{_e(FIGURE_CAPTIONS.get(number, ''))}</span><br>"
+            f'<span class="small">From {_e(notebook)} '
+            f"(<code>runs/{_e(notebook)}/{_e(filename)}</code>).</span></p>"))
+
+    # Further figures: the known list, then any other PNG the notebooks left.
+    cells.append(_md('<h2 id="extra-figures">Further figures</h2>'))
+    shown = {(nb, fn) for nb, fn in FIGURES.values()}
+    extras = list(EXTRA_FIGURES)
+    for run in runs:
+        name = str(run.get("name"))
+        if run.get("status") not in ("ok", "cached"):
+            continue
+        run_dir = _run_dir(run, out_dir, name)
+        known = shown | {(nb, fn) for nb, fn, _ in extras}
+        for path in sorted(run_dir.glob("*.png")) if run_dir.is_dir() else []:
+            if (name, path.name) not in known:
+                extras.append((name, path.name, f"{name}: {path.stem}"))
+    for notebook, filename, title in extras:
+        png = _read_png(by_name.get(notebook), out_dir, notebook, filename, statuses)
+        cells.append(_md(f"<h3>{_e(title)}</h3>"))
+        if png is None:
+            cells.append(_md(_missing_figure(notebook, filename, statuses)))
+        else:
+            cells.append(_image_cell(png, title))
+            cells.append(_md(f'<p class="small">From <code>runs/{_e(notebook)}/'
+                             f"{_e(filename)}</code>.</p>"))
+
+    # Findings.
+    cells.append(_md(
+        '<h2 id="findings">Findings: the paper&rsquo;s claims checked</h2>'
+        "<p>Each verdict is computed from the numbers above. With one value per seed, a "
+        "difference within the combined standard deviation is &ldquo;inconclusive&rdquo;; "
+        "with a single run every difference counts.</p>"
+        + _findings_html(compute_findings(metrics))))
+
+    # Provenance.
+    cells.append(_md(_provenance_html(provenance, runs, out_dir)))
+
+    # Fixed cell ids (nbformat draws random ones) so the same inputs give the same page.
+    for i, cell in enumerate(cells):
+        cell.id = f"report-{i:03d}"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = cells
+    nb.metadata["title"] = REPORT_TITLE
+    return nb, metrics
+
+
+def _read_png(run: Mapping | None, out_dir: Path, notebook: str, filename: str,
+              statuses: Mapping[str, str]) -> bytes | None:
+    # Figures of a failed or skipped notebook may be stale leftovers: not shown.
+    if statuses.get(notebook) not in ("ok", "cached"):
+        return None
+    path = _run_dir(run, out_dir, notebook) / filename
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if data.startswith(b"\x89PNG\r\n\x1a\n") else None
+
+
+def _provenance_html(provenance: Mapping, runs: Sequence[Mapping], out_dir: Path) -> str:
+    p = provenance
+    seeds = p.get("seeds")
+    seeds_text = ", ".join(str(s) for s in seeds) if isinstance(seeds, (list, tuple)) else seeds
+    general = [
+        ("Generated", p.get("generated")),
+        ("Git commit", str(p.get("git_commit", "unknown"))
+         + (" (uncommitted changes)" if p.get("git_dirty") else "")),
+        ("Profile", p.get("profile")),
+        ("Seeds", seeds_text),
+        ("Python", p.get("python")),
+        ("CPU", p.get("cpu")),
+        ("Cores", p.get("cores")),
+    ]
+    out = ['<h2 id="provenance">Provenance</h2>',
+           _table([("Item", ""), ("Value", "")],
+                  [[(_e(k), "txt"), (_e(v if v is not None else "unknown"), "txt")]
+                   for k, v in general]),
+           "<h3>Notebooks</h3>"]
+    rows = []
+    for run in runs:
+        link = _href(str(run.get("notebook_html") or ""), out_dir)
+        status = str(run.get("status"))
+        rows.append([
+            (_e(run.get("name")), "txt"), (_e(run.get("title") or ""), "txt"),
+            (_verdict(status) if status in ("failed", "skipped") else _e(status), "txt"),
+            ("yes" if status == "cached" else "no", "txt"),
+            (_fmt_seconds(run.get("wall_s")), "num"),
+            (f'<a href="{_e(link)}">executed notebook</a>' if link else "&ndash;", "txt"),
+        ])
+    out.append(_table([("Notebook", ""), ("Title", ""), ("Status", ""), ("Cached", ""),
+                       ("Wall time", ""), ("Page", "")], rows))
+    out.append(f'<p class="small">Total wall time: {_fmt_seconds(p.get("total_wall_s"))}. '
+               "A cached notebook was not re-executed: its results come from an earlier run "
+               "with the same inputs.</p>")
+    packages = p.get("packages") or {}
+    if packages:
+        out.append("<h3>Packages</h3>")
+        out.append(_table([("Package", ""), ("Version", "")],
+                          [[(_e(k), "txt"), (_e(v), "txt")]
+                           for k, v in sorted(packages.items())]))
+    hashes = p.get("data_hashes") or {}
+    if hashes:
+        out.append("<h3>Data (SHA-256 of the arrays used)</h3>")
+        hash_rows = []
+        for dataset, arrays in sorted(hashes.items()):
+            items = arrays.items() if isinstance(arrays, Mapping) else [("", arrays)]
+            for array, digest in sorted(items):
+                hash_rows.append([(_e(dataset), "txt"), (_e(array), "txt"),
+                                  (f"<code>{_e(digest)}</code>", "txt")])
+        out.append(_table([("Dataset", ""), ("Array", ""), ("SHA-256", "")], hash_rows))
+    return "\n".join(out)
+
+
+def render_report(out_dir: str | os.PathLike, runs: Sequence[Mapping],
+                  provenance: Mapping) -> Path:
+    """Write `<out_dir>/index.html` and `<out_dir>/metrics.json`, each atomically.
+
+    Args:
+        out_dir: the report folder holding `runs/<notebook>/metrics.json` and figures.
+        runs: one record per notebook, in order: `{"name", "title", "status"
+            ("ok"|"cached"|"failed"|"skipped"), "wall_s", "error", "out_dir",
+            "notebook_html"}` (see `aelib.report`).
+        provenance: `{"generated", "git_commit", "git_dirty", "profile", "seeds",
+            "python", "packages", "cpu", "cores", "data_hashes", "total_wall_s"}`;
+            missing keys show as "unknown".
+
+    Returns:
+        The path of index.html. metrics.json holds `{"profile", "metrics": {id: value},
+        "provenance", "runs": [{"name", "status", "wall_s"}]}`.
+    """
+    out_dir = Path(out_dir)
+    nb, metrics = build_report_notebook(out_dir, runs, provenance)
+    exporter = offline_html_exporter(exclude_input=True)
+    resources = {"metadata": {"name": "index", "path": str(out_dir)}, "report_css": _CSS}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    summary = {
+        "profile": provenance.get("profile"),
+        "metrics": metrics,
+        "provenance": provenance,
+        "runs": [{"name": r.get("name"), "status": r.get("status"), "wall_s": r.get("wall_s")}
+                 for r in runs],
+    }
+    _atomic_write(out_dir / "metrics.json",
+                  json.dumps(_jsonable(summary), indent=2, allow_nan=False) + "\n")
+    index = out_dir / "index.html"
+    _atomic_write(index, body)
+    return index

@@ -1,0 +1,265 @@
+"""Tests for aelib.report.render: the offline report page and its metrics.json."""
+
+from __future__ import annotations
+
+import json
+import struct
+import zlib
+from html.parser import HTMLParser
+
+import nbformat
+import pytest
+
+from aelib.report import render
+
+METRICS_BY_NOTEBOOK = {
+    "01_baseline_autoencoder": {"mnist.baseline.val_bce": 0.0712,
+                                "mnist.test.entropy_floor": 0.0581,
+                                "mnist.baseline.epochs": 10, "mnist.baseline.params": 4385},
+    "02_latent_sweep": {"mnist.latent_2.val_bce": 0.1650, "mnist.latent_8.val_bce": 0.1290,
+                        "mnist.latent_16.val_bce": 0.1180, "mnist.latent_32.val_bce": 0.1050,
+                        "mnist.latent_2.compression_ratio": 392.0,
+                        "mnist.latent_8.compression_ratio": 98.0,
+                        "mnist.latent_16.compression_ratio": 49.0,
+                        "mnist.latent_32.compression_ratio": 24.5,
+                        "mnist.test.entropy_floor": 0.0581},
+    "03_denoising": {"mnist.denoise.val_bce": 0.1010, "mnist.denoise.gaussian.val_bce": 0.0950,
+                     "mnist.denoise.salt_pepper.val_bce": 0.0890,
+                     "mnist.denoise.mixed.input_bce": 0.9, "mnist.denoise.gaussian.input_bce": 0.55,
+                     "mnist.denoise.salt_pepper.input_bce": 1.8,
+                     "mnist.denoise.noise_factor": 0.4, "mnist.denoise.salt_pepper_amount": 0.1},
+    "04_improved_autoencoder": {"mnist.improved.val_bce": 0.0675},
+    "05_fashion_transfer": {"fashion.ae.val_bce": 0.2650, "fashion.test.entropy_floor": 0.2422,
+                            "fashion.transfer.test_acc": 0.8920,
+                            "fashion.transfer.dense10.test_acc": 0.8920,
+                            "fashion.transfer.dense128.test_acc": 0.8850,
+                            "fashion.cnn.test_acc": 0.9105,
+                            "fashion.transfer.encoder_trained_here": 0},
+}
+
+FIGURE_FILES = {
+    "01_baseline_autoencoder": ["fig_3_4_1.png", "loss_curves.png"],
+    "02_latent_sweep": ["fig_3_4_2.png", "fig_3_4_6.png", "latent_sweep.png",
+                        "reconstructions_by_latent_dim.png", "latent_2d_codes.png",
+                        "loss_curves.png"],
+    "03_denoising": ["fig_3_4_3.png", "fig_3_4_4.png", "loss_curves.png"],
+    "04_improved_autoencoder": ["reconstructions.png", "loss_curves.png"],
+    "05_fashion_transfer": ["fig_3_4_5.png", "confusion_transfer.png", "confusion_cnn.png",
+                            "loss_curves_ae.png", "loss_curves_classifiers.png"],
+}
+
+
+def tiny_png(grey: int = 128) -> bytes:
+    """A valid 1x1 greyscale PNG, built by hand."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
+            + chunk(b"IDAT", zlib.compress(bytes([0, grey]))) + chunk(b"IEND", b""))
+
+
+def make_report_tree(root, *, profile="full", failed=(), png=tiny_png):
+    """A fake <out> folder as run_all.py leaves it; returns (runs, provenance)."""
+    runs = []
+    for i, (name, metrics) in enumerate(METRICS_BY_NOTEBOOK.items()):
+        run_dir = root / "runs" / name
+        run_dir.mkdir(parents=True, exist_ok=True)
+        status = "failed" if name in failed else ("cached" if i == 1 else "ok")
+        error = None
+        if status == "ok" or status == "cached":
+            (run_dir / "metrics.json").write_text(json.dumps(metrics))
+            for figure in FIGURE_FILES[name]:
+                (run_dir / figure).write_bytes(png(name, figure) if png is not tiny_png
+                                               else tiny_png(20 * i))
+            (root / "notebooks").mkdir(exist_ok=True)
+            (root / "notebooks" / f"{name}.html").write_text("<html></html>")
+        else:
+            error = {"cell": 7, "ename": "ValueError",
+                     "evalue": "noise_factor must be in [0, 1]",
+                     "traceback": "\x1b[0;31m---------\x1b[0m\nTraceback (most recent call)\n\n"
+                                  "  File noise.py, line 3\nValueError: noise_factor must be "
+                                  "in [0, 1]"}
+        runs.append({"name": name, "title": name.split("_", 1)[1].replace("_", " "),
+                     "status": status, "wall_s": 12.5 * (i + 1), "error": error,
+                     "out_dir": str(run_dir),
+                     "notebook_html": f"notebooks/{name}.html" if error is None else None})
+    provenance = {
+        "generated": "2025-01-02T03:04:05+00:00", "git_commit": "0123abcd", "git_dirty": True,
+        "profile": profile, "seeds": [0], "python": "3.11.9",
+        "packages": {"numpy": "2.4.6", "keras": "3.15.1"}, "cpu": "Test CPU", "cores": 2,
+        "data_hashes": {"mnist": {"x_test": "ab" * 32}, "fashion_mnist": {"x_test": "cd" * 32}},
+        "total_wall_s": 187.5,
+    }
+    return runs, provenance
+
+
+class _Collector(HTMLParser):
+    """Every tag's attributes, plus the text, from an HTML page."""
+
+    def __init__(self):
+        super().__init__()
+        self.attrs = []   # (tag, name, value)
+        self.ids = set()
+        self.text = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            self.attrs.append((tag, name, value or ""))
+            if name == "id":
+                self.ids.add(value)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(html_text):
+    collector = _Collector()
+    collector.feed(html_text)
+    return collector
+
+
+@pytest.fixture(scope="module")
+def full_report(tmp_path_factory):
+    root = tmp_path_factory.mktemp("full")
+    runs, provenance = make_report_tree(root)
+    index = render.render_report(root, runs, provenance)
+    return root, index, index.read_text(encoding="utf-8"), runs
+
+
+def test_report_contains_tables_figures_and_findings(full_report):
+    root, index, text, _ = full_report
+    assert index == root / "index.html"
+    page = _parse(text)
+    for anchor in ("tbl-mnist", "tbl-latent", "tbl-denoise", "tbl-fashion", "tbl-findings",
+                   "table-3-2-1-1", "table-3-2-2-1", "figures", "findings", "provenance"):
+        assert anchor in page.ids
+    body = "".join(page.text)
+    for label in ("Baseline Conv. Autoencoder", "Latent Dim = 2 (Dense Bottleneck)",
+                  "Improved Conv. Autoencoder", "Paper (reference)", "CNN classifier",
+                  "Dense(128)"):
+        assert label in body
+    assert "0.0712" in body and "0.0733" in body and "-0.0021" in body
+    assert "89.20%" in body and "88.97%" in body and "91.05%" in body
+    images = [v for tag, name, v in page.attrs if tag == "img" and name == "src"]
+    n_figures = sum(len(files) for files in FIGURE_FILES.values())
+    assert len(images) == n_figures
+    assert all(v.startswith("data:image/png;base64,") for v in images)
+    for number in ("3.4.1", "3.4.2", "3.4.3", "3.4.4", "3.4.5", "3.4.6"):
+        assert f"Figure {number}" in body
+    assert "t-SNE of MNIST Latent Space" in body        # the paper's caption
+    assert "smoke-banner" not in page.ids
+    assert "Smoke run" not in body
+    assert "failed" not in {v for _, n, v in page.attrs if n == "id"}
+
+
+def test_report_makes_no_external_requests(full_report):
+    _, _, text, _ = full_report
+    page = _parse(text)
+    for tag, name, value in page.attrs:
+        if name in ("src", "href", "data", "srcset", "action", "poster"):
+            assert not value.lower().startswith(("http:", "https:", "//")), (tag, name, value)
+    assert "<script src" not in text
+    classes = [v.split() for _, name, v in page.attrs if name == "class"]
+    code_cells = [c for c in classes if "jp-CodeCell" in c]
+    assert code_cells and all("jp-mod-noInput" in c for c in code_cells)  # code hidden
+    assert not any("jp-InputPrompt" in c or "jp-OutputPrompt" in c for c in classes)
+    assert len(text) < 3_000_000
+
+
+def test_provenance_links_and_metrics_json(full_report):
+    root, _, text, runs = full_report
+    page = _parse(text)
+    hrefs = [v for tag, name, v in page.attrs if tag == "a" and name == "href"]
+    assert "notebooks/01_baseline_autoencoder.html" in hrefs
+    assert "#table-3-2-1-1" in hrefs
+    body = "".join(page.text)
+    assert "0123abcd" in body and "ab" * 32 in body and "Test CPU" in body
+    summary = json.loads((root / "metrics.json").read_text())
+    assert set(summary) == {"profile", "metrics", "provenance", "runs"}
+    assert summary["profile"] == "full"
+    assert summary["metrics"]["mnist.baseline.val_bce"] == 0.0712
+    assert summary["metrics"]["fashion.cnn.test_acc"] == 0.9105
+    assert summary["provenance"]["git_commit"] == "0123abcd"
+    assert summary["runs"] == [{"name": r["name"], "status": r["status"],
+                                "wall_s": r["wall_s"]} for r in runs]
+    assert not list(root.glob(".*.tmp"))
+
+
+def test_smoke_banner_and_failure_box(tmp_path):
+    runs, provenance = make_report_tree(tmp_path, profile="smoke", failed=("03_denoising",))
+    text = render.render_report(tmp_path, runs, provenance).read_text(encoding="utf-8")
+    page = _parse(text)
+    body = "".join(page.text)
+    assert "smoke-banner" in page.ids
+    assert "Smoke run: tiny data and 1 epoch" in body
+    assert "fail-03_denoising" in page.ids
+    assert "ValueError: noise_factor must be in [0, 1]" in body
+    assert "Failing cell: 7" in body
+    assert "\x1b" not in text                               # ANSI colours stripped
+    assert "03_denoising failed" in body
+    # Its figures are replaced by notes; the other notebooks' figures remain.
+    images = [v for tag, name, v in page.attrs if tag == "img" and name == "src"]
+    assert len(images) == sum(len(f) for f in FIGURE_FILES.values()) - 3
+    assert "Not available" in body
+    summary = json.loads((tmp_path / "metrics.json").read_text())
+    assert summary["profile"] == "smoke"
+    assert "mnist.denoise.val_bce" not in summary["metrics"]
+
+
+def test_report_is_deterministic(tmp_path):
+    runs, provenance = make_report_tree(tmp_path)
+    first = render.render_report(tmp_path, runs, provenance).read_bytes()
+    second = render.render_report(tmp_path, runs, provenance).read_bytes()
+    assert first == second
+
+
+def test_failed_notebook_shows_failed_in_tables(tmp_path):
+    runs, provenance = make_report_tree(tmp_path, failed=("05_fashion_transfer",))
+    nb, metrics = render.build_report_notebook(tmp_path, runs, provenance)
+    assert "fashion.ae.val_bce" not in metrics
+    fashion_cell = next(c.source for c in nb.cells if 'id="tbl-fashion"' in c.source)
+    assert fashion_cell.count(">failed</span>") == 2 * 4  # value and verdict cells
+    mnist_cell = next(c.source for c in nb.cells if 'id="tbl-mnist"' in c.source)
+    assert ">failed</span>" not in mnist_cell
+
+
+def test_report_survives_missing_everything(tmp_path):
+    runs = [{"name": "01_baseline_autoencoder", "status": "skipped"}]
+    index = render.render_report(tmp_path, runs, {})
+    body = "".join(_parse(index.read_text(encoding="utf-8")).text)
+    assert "not run" in body
+    assert json.loads((tmp_path / "metrics.json").read_text())["metrics"] == {}
+
+
+def test_offline_exporter_renders_notebook_pages_with_code(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title\n\nSome $x^2$ text."),
+                nbformat.v4.new_code_cell("print('hello')")]
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="hello\n"),
+                           nbformat.v4.new_output("display_data",
+                                                  data={"image/png": "iVBORw0KGgo="})]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    ipynb = tmp_path / "demo.ipynb"
+    nbformat.write(nb, ipynb)
+    out = render.render_notebook_html(ipynb, tmp_path / "pages" / "demo.html")
+    text = out.read_text(encoding="utf-8")
+    assert "print" in text and "hello" in text           # code kept on notebook pages
+    for tag, name, value in _parse(text).attrs:
+        if name in ("src", "href"):
+            assert not value.lower().startswith(("http:", "https:", "//")), (tag, name, value)
+    assert "cdnjs" not in text and "unpkg" not in text and "jsdelivr" not in text
+
+
+def test_per_seed_metrics_render_mean_and_spread(tmp_path):
+    runs, provenance = make_report_tree(tmp_path)
+    path = tmp_path / "runs" / "01_baseline_autoencoder" / "metrics.json"
+    metrics = json.loads(path.read_text())
+    metrics["mnist.baseline.val_bce"] = [0.0702, 0.0712, 0.0722]
+    path.write_text(json.dumps(metrics))
+    render.render_report(tmp_path, runs, provenance)
+    nb, merged = render.build_report_notebook(tmp_path, runs, provenance)
+    mnist_cell = next(c.source for c in nb.cells if 'id="tbl-mnist"' in c.source)
+    assert "0.0712 ± 0.0010" in mnist_cell and "(n=3)" in mnist_cell
+    summary = json.loads((tmp_path / "metrics.json").read_text())
+    assert summary["metrics"]["mnist.baseline.val_bce"] == [0.0702, 0.0712, 0.0722]

@@ -1,0 +1,188 @@
+"""run_all.py end to end: the smoke report, the cache, determinism and failures."""
+
+import json
+import re
+import subprocess
+import sys
+import time
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+import run_all
+from aelib import pipeline
+from aelib.paper import PAPER_VALUES
+
+ROOT = Path(__file__).resolve().parents[1]
+REQUIRED_IDS = [
+    "mnist.baseline.val_bce", "mnist.latent_2.val_bce", "mnist.latent_8.val_bce",
+    "mnist.latent_16.val_bce", "mnist.latent_32.val_bce", "mnist.denoise.val_bce",
+    "mnist.improved.val_bce", "fashion.ae.val_bce", "fashion.transfer.test_acc",
+    "fashion.cnn.test_acc",
+]
+FILES = {
+    "01_baseline_autoencoder": ["fig_3_4_1.png", "loss_curves.png", "history_baseline.json",
+                                "models/baseline_autoencoder.keras", "models/baseline_autoencoder.h5"],
+    "02_latent_sweep": ["fig_3_4_2.png", "fig_3_4_6.png", "latent_sweep.png", "latent_2d_codes.png",
+                        "reconstructions_by_latent_dim.png", "history_latent_2.json"],
+    "03_denoising": ["fig_3_4_3.png", "fig_3_4_4.png", "history_denoising.json"],
+    "04_improved_autoencoder": ["models/encoder.keras", "models/encoder.h5", "history_improved.json"],
+    "05_fashion_transfer": ["fig_3_4_5.png", "confusion_transfer.png", "confusion_cnn.png",
+                            "history_cnn.json"],
+}
+
+
+class _Attrs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls, self.images = [], []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("src", "href") and value:
+                self.urls.append(value)
+                if tag == "img":
+                    self.images.append(value)
+
+
+def _run(*args, timeout=1500):
+    start = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "run_all.py"), *args],
+        capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+    )
+    return proc, time.monotonic() - start
+
+
+@pytest.fixture(scope="module")
+def smoke_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("smoke-report")
+    proc, seconds = _run("--profile", "smoke", "--output", str(out))
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return out, proc.stdout, seconds
+
+
+@pytest.mark.slow
+def test_smoke_report_has_every_result(smoke_report):
+    out, stdout, _ = smoke_report
+    for nb, files in FILES.items():
+        metrics = json.loads((out / "runs" / nb / "metrics.json").read_text())
+        assert metrics, nb
+        for f in files:
+            assert (out / "runs" / nb / f).is_file(), f"{nb}/{f}"
+        assert (out / "notebooks" / f"{nb}.ipynb").is_file()
+        assert (out / "notebooks" / f"{nb}.html").is_file()
+        assert (out / "notebooks" / f"{nb}.log").stat().st_size > 0
+    report = json.loads((out / "metrics.json").read_text())
+    assert report["profile"] == "smoke"
+    for metric_id in REQUIRED_IDS:
+        value = report["metrics"][metric_id]
+        assert 0.0 < value < 1.0, (metric_id, value)
+    assert report["provenance"]["data_hashes"]["mnist"]["x_train"].startswith("741c9888")
+    assert re.search(r"\[01_baseline_autoencoder\] done in \d+s", stdout)
+
+
+@pytest.mark.slow
+def test_smoke_html_is_self_contained_with_tables_and_figures(smoke_report):
+    out, _, _ = smoke_report
+    html = (out / "index.html").read_text()
+    assert "Table 3.2.1.1" in html and "Table 3.2.2.1" in html
+    for fig in ("3.4.1", "3.4.2", "3.4.3", "3.4.4", "3.4.5", "3.4.6"):
+        assert f"Figure {fig}" in html
+    assert re.search("smoke", html, re.I)
+    parser = _Attrs()
+    parser.feed(html)
+    assert all(not u.lower().startswith(("http:", "https:", "//")) for u in parser.urls), [
+        u for u in parser.urls if u.startswith("http")
+    ]
+    assert len(parser.images) >= 12
+    assert all(src.startswith("data:image/png;base64,") for src in parser.images)
+    # The paper's numbers appear as reference values.
+    assert f"{PAPER_VALUES['mnist.baseline.val_bce']:.4f}" in html
+
+
+@pytest.mark.slow
+def test_second_run_executes_nothing(smoke_report):
+    out, _, first_seconds = smoke_report
+    before = {p: p.stat().st_mtime for p in (out / "notebooks").glob("*.ipynb")}
+    proc, seconds = _run("--profile", "smoke", "--output", str(out))
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert proc.stdout.count("] cached (up to date") == 5, proc.stdout
+    assert "start:" not in proc.stdout
+    assert {p: p.stat().st_mtime for p in before} == before
+    print(f"first run {first_seconds:.0f}s, cached run {seconds:.1f}s")
+
+
+@pytest.mark.slow
+def test_same_seed_same_numbers(smoke_report):
+    out, _, _ = smoke_report
+    names = ["01_baseline_autoencoder", "03_denoising"]
+    first = {n: (out / "runs" / n / "metrics.json").read_text() for n in names}
+    proc, _ = _run("--profile", "smoke", "--output", str(out), "--only", "01", "03", "--force")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert proc.stdout.count("start:") == 2
+    for n in names:
+        assert json.loads((out / "runs" / n / "metrics.json").read_text()) == json.loads(first[n])
+
+
+def _fixture_notebook(path: Path, body: str):
+    params = new_code_cell(
+        'profile = "full"\nseed = 0\nout_dir = "out"\ndata_dir = ""\n'
+        'encoder_path = ""\nbaseline_dir = ""'
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb = new_notebook(cells=[params, new_code_cell(body)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+@pytest.mark.slow
+def test_a_failing_notebook_does_not_stop_the_others(tmp_path, monkeypatch, capsys):
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir()
+    ok = (
+        "import json, pathlib\np = pathlib.Path(out_dir)\np.mkdir(parents=True, exist_ok=True)\n"
+        "(p / 'metrics.json').write_text(json.dumps({'mnist.baseline.val_bce': 0.07}))"
+    )
+    _fixture_notebook(nb_dir / "01_baseline_autoencoder.ipynb", ok)
+    _fixture_notebook(nb_dir / "02_latent_sweep.ipynb", "raise ValueError('boom in cell two')")
+    _fixture_notebook(nb_dir / "03_denoising.ipynb", ok.replace("baseline", "denoise"))
+    specs = tuple(pipeline.BY_NAME[n] for n in
+                  ("01_baseline_autoencoder", "02_latent_sweep", "03_denoising"))
+    monkeypatch.setattr(pipeline, "NOTEBOOK_DIR", nb_dir)
+    monkeypatch.setattr(pipeline, "NOTEBOOKS", specs)
+    out = tmp_path / "report"
+
+    code = run_all.main(["--output", str(out), "--profile", "smoke"])
+    printed = capsys.readouterr().out
+    assert code == 1
+    assert "[02_latent_sweep] FAILED" in printed and "ValueError: boom in cell two" in printed
+    assert "[03_denoising] done" in printed
+    assert (out / "runs" / "03_denoising" / "metrics.json").is_file()
+    assert not (out / "runs" / "02_latent_sweep").exists()
+    html = (out / "index.html").read_text()
+    assert "boom in cell two" in html
+    report = json.loads((out / "metrics.json").read_text())
+    assert report["metrics"]["mnist.denoise.val_bce"] == 0.07
+    assert {r["name"]: r["status"] for r in report["runs"]}["02_latent_sweep"] == "failed"
+
+    # Fix the notebook: the next run executes only it, and keeps the others.
+    _fixture_notebook(nb_dir / "02_latent_sweep.ipynb", ok.replace("baseline", "latent_2"))
+    assert run_all.main(["--output", str(out), "--profile", "smoke"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count("] cached (up to date") == 2 and "[02_latent_sweep] done" in printed
+
+
+def test_help_explains_every_option():
+    proc = subprocess.run([sys.executable, str(ROOT / "run_all.py"), "--help"],
+                          capture_output=True, text=True, check=True)
+    for option in ("--profile", "--only", "--force", "--output", "--seed", "--timeout"):
+        assert option in proc.stdout
+
+
+def test_unknown_notebook_is_a_clear_error(capsys):
+    assert run_all.main(["--only", "09"]) == 2
+    assert "unknown notebook '09'" in capsys.readouterr().err
