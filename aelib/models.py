@@ -126,8 +126,9 @@ def _conv_pool_stack(x, filters: Sequence[int], *, batch_norm: bool = False):
     return x
 
 
-def _conv_decoder(code_input, filters: tuple[int, int, int], channels: int, *,
-                  batch_norm: bool = False):
+def _conv_decoder(
+    code_input, filters: tuple[int, int, int], channels: int, *, batch_norm: bool = False
+):
     """Conv(f2) -> Up -> Conv(f1) -> Up -> Conv(channels, sigmoid), mirroring the encoder."""
     x = code_input
     x = _conv(x, filters[2], "deconv1", batch_norm=batch_norm)

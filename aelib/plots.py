@@ -1,0 +1,433 @@
+"""Figures of the study. Every helper takes arrays and returns a matplotlib `Figure`.
+
+The figures are built with `matplotlib.figure.Figure` directly, not through pyplot:
+nothing is registered with a GUI backend, nothing is shown, and no figure stays alive
+in pyplot's registry. In Jupyter, make a figure the last expression of a cell (or call
+`display(fig)`) to see it; save it with `aelib.results.save_figure`.
+
+Images may be given as `(n, h, w, 1)`, `(n, h, w)` or flat `(n, h*w)` (square) arrays
+of floats in [0, 1]; they are drawn in grayscale with no ticks.
+
+`tsne_embedding` (the 2-D projection behind the latent-space figures) also lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+__all__ = [
+    "plot_reconstructions",
+    "plot_reconstruction_grid",
+    "plot_denoising",
+    "plot_loss_curves",
+    "plot_latent_sweep",
+    "plot_embedding",
+    "plot_confusion_matrix",
+    "tsne_embedding",
+]
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _as_images(images, name: str) -> np.ndarray:
+    images = np.asarray(images)
+    if images.ndim == 4 and images.shape[-1] == 1:
+        images = images[..., 0]
+    elif images.ndim == 2:
+        side = int(round(np.sqrt(images.shape[1])))
+        if side * side != images.shape[1]:
+            raise ValueError(
+                f"{name}: flat images must have a square number of pixels, got {images.shape[1]}"
+            )
+        images = images.reshape(len(images), side, side)
+    if images.ndim != 3:
+        raise ValueError(
+            f"{name} must be grayscale images (n, h, w[, 1]) or (n, h*w), got shape {images.shape}"
+        )
+    return images
+
+
+def _check_n(n, available: int) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
+        raise ValueError(f"n must be a positive integer, got {n!r}")
+    if available == 0:
+        raise ValueError("no images to plot")
+    return int(min(n, available))
+
+
+def _image_rows(rows: Sequence[tuple[str, np.ndarray]], n: int, title: str | None) -> Figure:
+    """A grid with one labelled row per (label, images) pair and `n` columns."""
+    fig = Figure(
+        figsize=(1.2 * n + 0.8, 1.3 * len(rows) + (0.4 if title else 0.0)), layout="constrained"
+    )
+    axes = fig.subplots(len(rows), n, squeeze=False)
+    for r, (label, images) in enumerate(rows):
+        for c in range(n):
+            ax = axes[r, c]
+            ax.imshow(images[c], cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        axes[r, 0].set_ylabel(label, fontsize=10)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+# ------------------------------------------------------------------------------ images
+
+
+def plot_reconstructions(
+    originals,
+    reconstructions,
+    *,
+    n: int = 10,
+    title: str | None = None,
+    row_labels: Sequence[str] = ("Original", "Reconstructed"),
+) -> Figure:
+    """Two rows: the first `n` originals above their reconstructions.
+
+    Args:
+        originals: images `(N, 28, 28[, 1])` in [0, 1].
+        reconstructions: the model's outputs for the same images, same order.
+        n: number of columns (capped at the number of images).
+        title: optional figure title.
+        row_labels: labels of the two rows.
+
+    Returns:
+        A Figure with `2 * n` axes.
+    """
+    originals = _as_images(originals, "originals")
+    reconstructions = _as_images(reconstructions, "reconstructions")
+    if len(row_labels) != 2:
+        raise ValueError(f"row_labels must have two entries, got {row_labels!r}")
+    n = _check_n(n, min(len(originals), len(reconstructions)))
+    return _image_rows([(row_labels[0], originals), (row_labels[1], reconstructions)], n, title)
+
+
+def plot_reconstruction_grid(
+    originals,
+    reconstructions_by_name: Mapping[str, np.ndarray],
+    *,
+    n: int = 10,
+    title: str | None = None,
+) -> Figure:
+    """Originals in the first row, then one row of reconstructions per model.
+
+    Used to compare the same digits across latent sizes, e.g.
+    `{"d=2": rec2, "d=16": rec16}` (row labels are the dict keys, in order).
+
+    Returns:
+        A Figure with `(1 + len(reconstructions_by_name)) * n` axes.
+    """
+    if not isinstance(reconstructions_by_name, Mapping) or not reconstructions_by_name:
+        raise ValueError("reconstructions_by_name must be a non-empty dict name -> images")
+    originals = _as_images(originals, "originals")
+    rows = [("Original", originals)]
+    rows += [
+        (str(k), _as_images(v, f"reconstructions_by_name[{k!r}]"))
+        for k, v in reconstructions_by_name.items()
+    ]
+    n = _check_n(n, min(len(images) for _, images in rows))
+    return _image_rows(rows, n, title)
+
+
+def plot_denoising(noisy, denoised, clean, *, n: int = 10, title: str | None = None) -> Figure:
+    """Three rows: noisy inputs, the denoiser's outputs, the clean targets.
+
+    Returns:
+        A Figure with `3 * n` axes.
+    """
+    rows = [
+        ("Noisy", _as_images(noisy, "noisy")),
+        ("Denoised", _as_images(denoised, "denoised")),
+        ("Clean", _as_images(clean, "clean")),
+    ]
+    n = _check_n(n, min(len(images) for _, images in rows))
+    return _image_rows(rows, n, title)
+
+
+# ------------------------------------------------------------------------------ curves
+
+
+def plot_loss_curves(
+    histories: Mapping[str, Mapping], *, title: str | None = None, metric: str = "loss"
+) -> Figure:
+    """Training (dashed) and validation (solid) curves per epoch, one colour per run.
+
+    Args:
+        histories: name -> history dict as returned by `aelib.training.train` (or
+            read back from JSON): needs `metric`, optionally `"val_" + metric` and
+            `"epoch"`.
+        title: optional axes title.
+        metric: which metric to draw, e.g. `"loss"` or `"accuracy"`.
+
+    Returns:
+        A Figure with one axes.
+    """
+    if not isinstance(histories, Mapping) or not histories:
+        raise ValueError("histories must be a non-empty dict name -> history")
+    fig = Figure(figsize=(6.4, 4.0), layout="constrained")
+    ax = fig.subplots()
+    for i, (name, history) in enumerate(histories.items()):
+        if metric not in history and f"val_{metric}" not in history:
+            raise ValueError(
+                f"history {name!r} has no {metric!r} or 'val_{metric}' entry; "
+                f"it has {sorted(history)}"
+            )
+        color = f"C{i % 10}"
+        for key, style, suffix in ((metric, "--", "train"), (f"val_{metric}", "-", "val")):
+            values = history.get(key)
+            if not values:
+                continue
+            values = np.asarray([np.nan if v is None else v for v in values], dtype=float)
+            epochs = history.get("epoch") or list(range(1, len(values) + 1))
+            ax.plot(
+                epochs[: len(values)],
+                values,
+                style,
+                color=color,
+                marker="o",
+                markersize=3,
+                label=f"{name} ({suffix})",
+            )
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metric.replace("_", " "))
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_latent_sweep(
+    latent_dims: Sequence[int],
+    val_bce: Sequence[float],
+    *,
+    reference: Mapping[int, float] | None = None,
+    baseline: float | Mapping[str, float] | None = None,
+    extra_series: Mapping[str, Sequence[float]] | None = None,
+    title: str | None = None,
+    input_dim: int = 784,
+    label: str = "this run",
+) -> Figure:
+    """Validation BCE against latent size (log2 x axis).
+
+    Tick labels show each latent size d and its compression ratio `input_dim / d`.
+
+    Args:
+        latent_dims: latent sizes, e.g. `[2, 8, 16, 32]`.
+        val_bce: measured validation BCE for each latent size.
+        reference: optional published values d -> BCE, drawn as hollow markers
+            labelled "paper".
+        baseline: optional horizontal line(s): a number (labelled "baseline") or a dict
+            label -> value (e.g. `{"conv baseline": 0.0734, "entropy floor": 0.05}`).
+        extra_series: optional name -> values aligned with `latent_dims` (e.g. PCA);
+            None entries are skipped.
+        title: optional axes title.
+        input_dim: pixels per image, for the compression ratio.
+        label: legend label of `val_bce`.
+
+    Returns:
+        A Figure with one axes.
+    """
+    dims = [int(d) for d in latent_dims]
+    if not dims or any(d <= 0 for d in dims):
+        raise ValueError(f"latent_dims must be positive integers, got {latent_dims!r}")
+    if len(val_bce) != len(dims):
+        raise ValueError(
+            f"val_bce must have one value per latent dim ({len(dims)}), got {len(val_bce)}"
+        )
+    fig = Figure(figsize=(6.4, 4.2), layout="constrained")
+    ax = fig.subplots()
+    ax.plot(dims, [np.nan if v is None else v for v in val_bce], "-o", color="C0", label=label)
+    for i, (name, values) in enumerate((extra_series or {}).items(), start=2):
+        if len(values) != len(dims):
+            raise ValueError(
+                f"extra_series[{name!r}] must have {len(dims)} values, got {len(values)}"
+            )
+        ax.plot(
+            dims, [np.nan if v is None else v for v in values], "-s", color=f"C{i}", label=str(name)
+        )
+    if reference:
+        ref = sorted((int(d), float(v)) for d, v in reference.items())
+        ax.plot(
+            [d for d, _ in ref],
+            [v for _, v in ref],
+            "o",
+            markerfacecolor="none",
+            markeredgecolor="C1",
+            markersize=9,
+            markeredgewidth=1.5,
+            linestyle="none",
+            label="paper",
+        )
+    if baseline is not None:
+        lines = baseline if isinstance(baseline, Mapping) else {"baseline": baseline}
+        for i, (name, value) in enumerate(lines.items()):
+            ax.axhline(
+                float(value),
+                color="0.4",
+                linestyle=(":", "--", "-.")[i % 3],
+                linewidth=1,
+                label=f"{name} ({float(value):.4f})",
+            )
+    ticks = sorted(set(dims) | {int(d) for d in (reference or {})})
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"{d}\n{input_dim / d:.3g}:1" for d in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel(f"latent dimension d (compression ratio {input_dim}/d)")
+    ax.set_ylabel("validation BCE")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+# --------------------------------------------------------------------------- embedding
+
+
+def plot_embedding(
+    points_2d,
+    labels,
+    class_names: Sequence[str],
+    *,
+    title: str | None = None,
+    max_points: int | None = None,
+) -> Figure:
+    """Scatter of 2-D points (t-SNE output or raw 2-D codes) coloured by class.
+
+    Small, semi-transparent markers keep 10,000 points readable; the legend shows
+    class names with full-size markers.
+
+    Args:
+        points_2d: `(N, 2)` coordinates.
+        labels: `(N,)` integer class indices into `class_names`.
+        class_names: one name per class.
+        title: optional axes title.
+        max_points: optionally draw only the first `max_points` points.
+
+    Returns:
+        A Figure with one axes.
+    """
+    points = np.asarray(points_2d, dtype=float)
+    labels = np.asarray(labels).reshape(-1)
+    if points.ndim != 2 or points.shape[1] != 2:
+        raise ValueError(f"points_2d must have shape (N, 2), got {points.shape}")
+    if len(labels) != len(points):
+        raise ValueError(f"labels must have one entry per point ({len(points)}), got {len(labels)}")
+    if max_points is not None:
+        points, labels = points[:max_points], labels[:max_points]
+    fig = Figure(figsize=(7.0, 6.0), layout="constrained")
+    ax = fig.subplots()
+    cmap = "tab10" if len(class_names) <= 10 else "tab20"
+    import matplotlib
+
+    colors = matplotlib.colormaps[cmap]
+    size = 2 if len(points) > 2000 else 8
+    for k, name in enumerate(class_names):
+        mask = labels == k
+        if mask.any():
+            ax.scatter(
+                points[mask, 0],
+                points[mask, 1],
+                s=size,
+                alpha=0.5,
+                color=colors(k % colors.N),
+                label=str(name),
+                linewidths=0,
+                rasterized=len(points) > 2000,
+            )
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.legend(markerscale=8 if size == 2 else 2, fontsize=8, loc="best", framealpha=0.8)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def plot_confusion_matrix(
+    y_true, y_pred, class_names: Sequence[str], *, normalize: bool = True, title: str | None = None
+) -> Figure:
+    """Annotated confusion-matrix heatmap (rows: true class, columns: predicted).
+
+    Args:
+        y_true: `(N,)` integer labels.
+        y_pred: `(N,)` predicted integer labels.
+        class_names: one name per class.
+        normalize: show row fractions (recall per class) instead of counts.
+        title: optional axes title.
+
+    Returns:
+        A Figure with two axes (the heatmap and its colour bar).
+    """
+    import seaborn as sns
+    from sklearn.metrics import confusion_matrix
+
+    y_true = np.asarray(y_true).reshape(-1)
+    y_pred = np.asarray(y_pred).reshape(-1)
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"y_true and y_pred differ in length: {len(y_true)} vs {len(y_pred)}")
+    k = len(class_names)
+    matrix = confusion_matrix(
+        y_true, y_pred, labels=list(range(k)), normalize="true" if normalize else None
+    )
+    fig = Figure(figsize=(1.0 + 0.75 * k, 0.6 + 0.65 * k), layout="constrained")
+    ax = fig.subplots()
+    sns.heatmap(
+        matrix,
+        annot=True,
+        fmt=".2f" if normalize else "d",
+        cmap="Blues",
+        xticklabels=class_names,
+        yticklabels=class_names,
+        ax=ax,
+        vmin=0.0,
+        vmax=1.0 if normalize else None,
+        annot_kws={"fontsize": 7},
+        square=True,
+        cbar_kws={"shrink": 0.8},
+    )
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.tick_params(axis="x", labelrotation=45)
+    ax.tick_params(axis="y", labelrotation=0)
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def tsne_embedding(
+    codes, *, seed: int = 0, perplexity: float = 30.0, max_iter: int | None = None
+) -> np.ndarray:
+    """2-D t-SNE projection of latent codes (the paper's latent-space figure).
+
+    Args:
+        codes: `(N, ...)` codes; each is flattened to a vector (e.g. 7x7x8 -> 392).
+        seed: `random_state` of scikit-learn's TSNE (PCA initialisation), so the
+            projection repeats exactly.
+        perplexity: TSNE perplexity; must be smaller than N.
+        max_iter: optimisation steps (scikit-learn's default, 1000, when None; at
+            least 250). Lower it only for smoke tests.
+
+    Returns:
+        `(N, 2)` float32 coordinates.
+    """
+    from sklearn.manifold import TSNE
+
+    codes = np.asarray(codes, dtype=np.float32)
+    codes = codes.reshape(len(codes), -1)
+    if len(codes) <= perplexity:
+        raise ValueError(
+            f"perplexity ({perplexity}) must be smaller than the number of codes ({len(codes)})"
+        )
+    kwargs = {} if max_iter is None else {"max_iter": int(max_iter)}
+    tsne = TSNE(
+        n_components=2, perplexity=float(perplexity), init="pca", random_state=int(seed), **kwargs
+    )
+    return tsne.fit_transform(codes).astype(np.float32)

@@ -1,0 +1,165 @@
+"""Tests for aelib.models: shapes, names, parameter counts, freezing."""
+
+import keras
+import numpy as np
+import pytest
+
+from aelib import set_seed
+from aelib.models import (
+    Autoencoder,
+    build_cnn_classifier,
+    build_conv_autoencoder,
+    build_dense_bottleneck_autoencoder,
+    build_encoder_classifier,
+    build_improved_autoencoder,
+    count_params,
+)
+
+
+def _images(n=8, seed=0):
+    return np.random.default_rng(seed).random((n, 28, 28, 1), dtype=np.float32)
+
+
+def test_baseline_shapes_names_and_params():
+    model = build_conv_autoencoder()
+    assert isinstance(model, Autoencoder)
+    assert model.encoder.name == "encoder"
+    assert model.decoder.name == "decoder"
+    assert model.autoencoder.name == "autoencoder"
+    assert model.autoencoder.get_layer("encoder") is model.encoder
+    assert model.autoencoder.get_layer("decoder") is model.decoder
+    assert model.encoder.output_shape == (None, 7, 7, 8)
+    assert model.autoencoder.output_shape == (None, 28, 28, 1)
+    # Encoder: conv 1->32: 9*1*32+32 = 320; conv 32->16: 9*32*16+16 = 4624;
+    #          conv 16->8: 9*16*8+8 = 1160                       -> 6104
+    # Decoder: conv 8->8: 9*8*8+8 = 584; conv 8->16: 9*8*16+16 = 1168;
+    #          conv 16->1: 9*16*1+1 = 145                          -> 1897
+    assert count_params(model.encoder) == 6104
+    assert count_params(model.decoder) == 1897
+    assert count_params(model.autoencoder) == 8001
+    out = model.autoencoder.predict(_images(), verbose=0)
+    assert out.shape == (8, 28, 28, 1)
+    assert out.min() >= 0.0 and out.max() <= 1.0
+
+
+def test_improved_params():
+    model = build_improved_autoencoder()
+    # Encoder: 9*64+64 = 640; 9*64*32+32 = 18464; 9*32*16+16 = 4624  -> 23728
+    # Decoder: 9*16*16+16 = 2320; 9*16*32+32 = 4640; 9*32+1 = 289     -> 7249
+    assert count_params(model.encoder) == 23728
+    assert count_params(model.autoencoder) == 30977
+    assert model.encoder.output_shape == (None, 7, 7, 16)
+
+
+@pytest.mark.parametrize("latent_dim", [2, 8, 16, 32])
+def test_dense_bottleneck_code_shape(latent_dim):
+    model = build_dense_bottleneck_autoencoder(latent_dim)
+    assert model.encoder.output_shape == (None, latent_dim)
+    assert model.decoder.input_shape == (None, latent_dim)
+    assert model.autoencoder.output_shape == (None, 28, 28, 1)
+    assert model.encoder.get_layer("code").units == latent_dim
+
+
+def test_dense_bottleneck_params_latent16():
+    model = build_dense_bottleneck_autoencoder(16)
+    # Encoder: 320 + 4624 + Dense(7*7*16=784 -> 16) 784*16+16 = 12560   -> 17504
+    # Decoder: Dense(16 -> 392) 16*392+392 = 6664; 584 + 1168 + 145      -> 8561
+    assert count_params(model.encoder) == 17504
+    assert count_params(model.autoencoder) == 26065
+
+
+def test_dense_bottleneck_options():
+    model = build_dense_bottleneck_autoencoder(
+        4, hidden_units=(64,), latent_activation="tanh", batch_norm=True
+    )
+    names = [layer.name for layer in model.encoder.layers]
+    assert "hidden1" in names and "hidden1_bn" in names and "conv1_bn" in names
+    assert "code_bn" not in names
+    assert model.decoder.get_layer("dec_hidden1").units == 64
+    codes = model.encoder.predict(_images(), verbose=0)
+    assert codes.shape == (8, 4)
+    assert np.abs(codes).max() <= 1.0
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, "16", True, None])
+def test_dense_bottleneck_rejects_bad_latent_dim(bad):
+    with pytest.raises(ValueError, match="latent_dim"):
+        build_dense_bottleneck_autoencoder(bad)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"filters": (32, 16)}, "filters"),
+        ({"filters": (32, 0, 8)}, "filters"),
+        ({"filters": "abc"}, "filters"),
+        ({"input_shape": (30, 30, 1)}, "input_shape"),
+    ],
+)
+def test_conv_autoencoder_rejects_bad_args(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        build_conv_autoencoder(**kwargs)
+
+
+def test_other_bad_args():
+    with pytest.raises(ValueError, match="latent_activation"):
+        build_dense_bottleneck_autoencoder(8, latent_activation="nope")
+    with pytest.raises(ValueError, match="code_filters"):
+        build_dense_bottleneck_autoencoder(8, code_filters=0)
+    with pytest.raises(ValueError, match="hidden_units"):
+        build_cnn_classifier(hidden_units=0)
+    with pytest.raises(ValueError, match="num_classes"):
+        build_encoder_classifier(build_conv_autoencoder().encoder, num_classes=0)
+
+
+def test_classifier_params():
+    encoder = build_improved_autoencoder().encoder
+    head_only = build_encoder_classifier(encoder)
+    # Flatten 7*7*16 = 784 -> Dense(10): 7850 trainable, encoder 23728 frozen.
+    assert count_params(head_only) == 23728 + 7850
+    assert count_params(head_only, trainable_only=True) == 7850
+    with_hidden = build_encoder_classifier(encoder, hidden_units=128, name="clf")
+    # 784*128+128 = 100480; 128*10+10 = 1290
+    assert count_params(with_hidden, trainable_only=True) == 100480 + 1290
+    assert with_hidden.name == "clf"
+    cnn = build_cnn_classifier()
+    assert count_params(cnn) == 23728 + 100480 + 1290
+    assert count_params(cnn, trainable_only=True) == count_params(cnn)
+    assert cnn.output_shape == (None, 10)
+
+
+@pytest.mark.parametrize("batch_norm", [False, True])
+def test_frozen_encoder_does_not_change(batch_norm):
+    set_seed(0)
+    if batch_norm:
+        encoder = build_dense_bottleneck_autoencoder(8, batch_norm=True).encoder
+    else:
+        encoder = build_conv_autoencoder().encoder
+    classifier = build_encoder_classifier(encoder, hidden_units=16)
+    assert encoder.trainable is False
+    assert len(classifier.get_layer("encoder").trainable_weights) == 0
+    before = [w.copy() for w in encoder.get_weights()]  # includes BN moving stats
+    classifier.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    x = _images(32)
+    y = np.arange(32) % 10
+    classifier.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    for old, new in zip(before, encoder.get_weights(), strict=True):
+        np.testing.assert_array_equal(old, new)
+
+
+def test_trainable_encoder_changes():
+    set_seed(0)
+    encoder = build_conv_autoencoder().encoder
+    classifier = build_encoder_classifier(encoder, trainable=True)
+    assert len(classifier.get_layer("encoder").trainable_weights) == 6
+    before = [w.copy() for w in encoder.get_weights()]
+    classifier.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    classifier.fit(_images(32), np.arange(32) % 10, epochs=1, batch_size=16, verbose=0)
+    assert any(not np.array_equal(a, b) for a, b in zip(before, encoder.get_weights(), strict=True))
+
+
+def test_count_params_matches_keras():
+    model = build_cnn_classifier(hidden_units=None)
+    assert count_params(model) == model.count_params()
+    assert isinstance(count_params(model), int)
+    assert isinstance(model, keras.Model)

@@ -1,0 +1,111 @@
+"""Tests for aelib.results: atomic writes, metrics validation, figures, histories."""
+
+import json
+import math
+import os
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from aelib.results import (
+    atomic_write_bytes,
+    atomic_write_text,
+    load_history,
+    read_metrics,
+    save_figure,
+    save_history,
+    write_metrics,
+)
+
+
+def test_atomic_write_roundtrip(tmp_path):
+    path = atomic_write_text(tmp_path / "sub" / "a.txt", "hello")
+    assert open(path).read() == "hello"
+    assert os.listdir(tmp_path / "sub") == ["a.txt"]
+    mask = os.umask(0)
+    os.umask(mask)
+    assert os.stat(path).st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's 0600
+
+
+def test_atomic_write_failure_leaves_nothing(tmp_path, monkeypatch):
+    target = tmp_path / "out.bin"
+
+    def boom(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write_bytes(target, b"data")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_write_failure_keeps_old_file(tmp_path):
+    target = tmp_path / "m.json"
+    target.write_text("old")
+    with pytest.raises(TypeError):
+        atomic_write_bytes(target, "not bytes")  # write() fails mid-way
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["m.json"]
+
+
+def test_metrics_roundtrip_and_nested(tmp_path):
+    metrics = {
+        "baseline_val_bce": np.float32(0.0734),
+        "epochs": np.int64(10),
+        "latent": {"2": 0.1669, "16": 0.1141},
+    }
+    path = write_metrics(metrics, tmp_path)
+    assert path.endswith("metrics.json")
+    data = read_metrics(tmp_path)
+    assert math.isclose(data["baseline_val_bce"], 0.0734, rel_tol=1e-6)
+    assert data["epochs"] == 10 and data["latent"]["16"] == 0.1141
+    write_metrics({"extra": 1.0}, tmp_path, merge=True)
+    assert set(read_metrics(tmp_path)) == {"baseline_val_bce", "epochs", "latent", "extra"}
+    write_metrics({"only": 2.0}, tmp_path)
+    assert read_metrics(tmp_path) == {"only": 2.0}
+
+
+@pytest.mark.parametrize(
+    "metrics, bad_id",
+    [
+        ({"ok": 1.0, "bad": float("nan")}, "bad"),
+        ({"inf": np.inf}, "inf"),
+        ({"outer": {"inner": np.float32("nan")}}, "outer.inner"),
+        ({"text": "0.5"}, "text"),
+        ({"none": None}, "none"),
+    ],
+)
+def test_metrics_rejects_non_finite(tmp_path, metrics, bad_id):
+    write_metrics({"old": 1.0}, tmp_path)
+    with pytest.raises(ValueError, match=bad_id.replace(".", r"\.")):
+        write_metrics(metrics, tmp_path)
+    assert read_metrics(tmp_path) == {"old": 1.0}  # untouched
+
+
+def test_read_metrics_missing(tmp_path):
+    with pytest.raises(FileNotFoundError, match="metrics.json"):
+        read_metrics(tmp_path)
+
+
+def test_save_figure(tmp_path):
+    fig = Figure()
+    fig.subplots().plot([0, 1], [0, 1])
+    path = save_figure(fig, tmp_path / "figs", "line")
+    assert path.endswith("line.png")
+    with open(path, "rb") as handle:
+        assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert len(fig.axes) == 1  # still usable after saving
+
+
+def test_save_history_json(tmp_path):
+    history = {
+        "epoch": [1, 2],
+        "loss": [np.float32(0.5), float("nan")],
+        "stopped_early": np.bool_(False),
+    }
+    path = save_history(history, tmp_path, "baseline_history")
+    assert path.endswith("baseline_history.json")
+    data = json.loads(open(path).read())
+    assert data["loss"][1] is None and data["stopped_early"] is False
+    assert load_history(tmp_path, "baseline_history") == data
