@@ -150,7 +150,7 @@ def execute(spec, parameters: dict, out: Path, timeout: int):
     progress = _Progress(spec.name, n_cells, start)
     logger.addHandler(file_handler)
     logger.addHandler(progress)
-    tmp_executed = executed.with_name(f".{executed.name}.partial")
+    tmp_executed = executed.with_name(f".{spec.name}.partial.ipynb")
     error = None
     try:
         papermill.execute_notebook(
@@ -201,6 +201,8 @@ def main(argv=None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
+    # Keep TensorFlow's C++ start-up chatter out of the notebooks and their logs.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     out = Path(args.output).resolve()
     (out / "runs").mkdir(parents=True, exist_ok=True)
     selected = {s.name for s in specs}

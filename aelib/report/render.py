@@ -302,7 +302,7 @@ def _latent_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
 
 def _denoise_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
     headers = [("Noise", ""), ("Noisy input BCE (doing nothing)", ""),
-               ("Denoised BCE", ""), ("Reduction", ""), ("Entropy floor", ""),
+               ("Denoised BCE", ""), ("Reduction (input − denoised)", ""), ("Entropy floor", ""),
                ("Excess over floor", "")]
     body = []
     for r in rows:
@@ -311,7 +311,7 @@ def _denoise_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
             (_num(r["input_bce"], "bce"), "num"),
             (_value_cell(r) + (_fail_link(r["notebook"], statuses) if r["value"] is None
                                else ""), "num"),
-            (_diff(-r["reduction"], "bce") if r["reduction"] is not None else "&ndash;", "num"),
+            (_diff(r["reduction"], "bce") if r["reduction"] is not None else "&ndash;", "num"),
             (_num(r["floor"], "bce"), "num"),
             (_diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;", "num"),
         ])
