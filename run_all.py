@@ -36,31 +36,53 @@ def parse_args(argv=None) -> argparse.Namespace:
         "baseline next to its own).",
     )
     parser.add_argument(
-        "--profile", choices=["full", "smoke"], default="full",
+        "--profile",
+        choices=["full", "smoke"],
+        default="full",
         help="full: the paper's settings (about 25 min on 2 CPU cores); "
         "smoke: tiny data and 1 epoch, to check the pipeline (numbers not comparable)",
     )
     parser.add_argument(
-        "--only", nargs="+", metavar="NOTEBOOK",
+        "--only",
+        nargs="+",
+        metavar="NOTEBOOK",
         help="run only these notebooks (names or numbers, e.g. --only 04 05); the report "
         "still shows the others' last results",
     )
     parser.add_argument(
-        "--force", action="store_true",
+        "--force",
+        action="store_true",
         help="execute the selected notebooks even when their cached results are up to date",
     )
     parser.add_argument(
-        "--output", default=str(ROOT / "report"),
+        "--output",
+        default=str(ROOT / "report"),
         help="output directory for the report, executed notebooks and results (default: report/)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed passed to every notebook (default 0)")
+    seeds = parser.add_mutually_exclusive_group()
+    seeds.add_argument("--seed", type=int, help="seed passed to every notebook (default 0)")
+    seeds.add_argument(
+        "--seeds",
+        metavar="LIST",
+        help="comma-separated seeds, e.g. 0,1,2: every notebook runs once per seed and the "
+        "report shows mean ± standard deviation; seeds already run are reused from the cache",
+    )
     parser.add_argument(
-        "--timeout", type=int, default=3600,
+        "--timeout",
+        type=int,
+        default=3600,
         help="seconds one notebook cell may run before it is stopped (default 3600)",
     )
     args = parser.parse_args(argv)
-    if args.seed < 0:
-        parser.error("--seed must be >= 0")
+    if args.seeds is not None:
+        try:
+            args.seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
+        except ValueError:
+            parser.error(f"--seeds must be comma-separated integers, got {args.seeds!r}")
+    else:
+        args.seeds = [0 if args.seed is None else args.seed]
+    if not args.seeds or any(s < 0 for s in args.seeds) or len(set(args.seeds)) != len(args.seeds):
+        parser.error("seeds must be distinct integers >= 0")
     if args.timeout <= 0:
         parser.error("--timeout must be > 0")
     return args
@@ -114,21 +136,22 @@ class _Progress(logging.Handler):
     def emit(self, record):
         msg = record.getMessage()
         if msg.startswith("Executing Cell "):
-            cell = msg[len("Executing Cell "):].strip("-")
-            line = f"    {self.name}: cell {cell}/{self.n_cells}  {time.monotonic() - self.start:6.0f}s"
+            cell = msg[len("Executing Cell ") :].strip("-")
+            seconds = time.monotonic() - self.start
+            line = f"    {self.name}: cell {cell}/{self.n_cells}  {seconds:6.0f}s"
             print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", flush=True)
 
 
-def execute(spec, parameters: dict, out: Path, timeout: int):
+def execute(spec, parameters: dict, out: Path, seed_dir: str, timeout: int):
     """Execute one notebook; returns (RunResult, executed notebook path)."""
     import nbformat
     import papermill
 
     from aelib import pipeline
 
-    nb_dir = out / "notebooks"
+    nb_dir = out / "notebooks" / seed_dir
     nb_dir.mkdir(parents=True, exist_ok=True)
-    run_dir = out / "runs" / spec.name
+    run_dir = out / "runs" / seed_dir / spec.name
     previous = run_dir.with_name(f".{spec.name}.previous")
     executed = nb_dir / f"{spec.name}.ipynb"
     log_path = nb_dir / f"{spec.name}.log"
@@ -154,8 +177,14 @@ def execute(spec, parameters: dict, out: Path, timeout: int):
     error = None
     try:
         papermill.execute_notebook(
-            str(spec.path), str(tmp_executed), parameters=parameters, kernel_name="python3",
-            cwd=str(out), log_output=True, progress_bar=False, execution_timeout=timeout,
+            str(spec.path),
+            str(tmp_executed),
+            parameters=parameters,
+            kernel_name="python3",
+            cwd=str(out),
+            log_output=True,
+            progress_bar=False,
+            execution_timeout=timeout,
         )
     except Exception as exc:  # noqa: BLE001 - any failure is reported, the others go on
         error = pipeline.describe_failure(exc)
@@ -186,13 +215,92 @@ def execute(spec, parameters: dict, out: Path, timeout: int):
     return result, executed
 
 
+def run_one(spec, seed: int, args, out: Path, selected: set[str]):
+    """Run (or reuse) one notebook for one seed; returns its RunResult."""
+    from aelib import pipeline
+
+    seed_dir = f"seed{seed}"
+    label = f"{spec.name} seed {seed}" if len(args.seeds) > 1 else spec.name
+    run_dir = out / "runs" / seed_dir / spec.name
+    parameters = {
+        "profile": args.profile,
+        "seed": seed,
+        "out_dir": f"runs/{seed_dir}/{spec.name}",
+        "data_dir": os.environ.get("AELIB_DATA_DIR", ""),
+    }
+    for param, (upstream, rel) in spec.upstream.items():
+        parameters[param] = str(Path("runs") / seed_dir / upstream / rel)
+    key = pipeline.cache_key(pipeline.cache_inputs(spec, parameters, out / "runs" / seed_dir))
+    html_rel = f"notebooks/{seed_dir}/{spec.name}.html"
+    fresh = pipeline.is_fresh(run_dir, key)
+    if spec.name not in selected or (fresh and not args.force):
+        record = pipeline.read_record(run_dir)
+        if fresh or (record and record.get("status") == "ok"):
+            status = "cached"
+            why = "up to date" if fresh else "not selected; last results kept (stale)"
+            print(f"[{label}] cached ({why}; ran in {record.get('wall_s', 0):.0f}s)")
+        else:
+            status = "skipped"
+            print(f"[{label}] skipped (not selected, no earlier results)")
+        result = pipeline.RunResult(
+            spec.name,
+            spec.title,
+            status,
+            (record or {}).get("wall_s"),
+            None,
+            str(run_dir),
+            html_rel if (out / html_rel).is_file() else None,
+        )
+        result.seed = seed
+        return result
+
+    print(f"[{label}] start: {spec.title}", flush=True)
+    result, executed = execute(spec, parameters, out, seed_dir, args.timeout)
+    result.seed = seed
+    if executed.exists():
+        from aelib.report import render_notebook_html
+
+        try:
+            render_notebook_html(executed, out / html_rel)
+            result.notebook_html = html_rel
+        except Exception as exc:  # noqa: BLE001 - a page that fails to render is not fatal
+            print(f"    warning: could not render {executed.name} to HTML: {exc}")
+    if result.status == "ok":
+        pipeline.write_json_atomic(
+            run_dir / pipeline.RECORD,
+            {
+                "status": "ok",
+                "key": key,
+                "wall_s": result.wall_s,
+                "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "parameters": parameters,
+                "outputs": pipeline.list_outputs(run_dir),
+            },
+        )
+        print(f"[{label}] done in {result.wall_s:.0f}s", flush=True)
+    else:
+        e = result.error
+        print(
+            f"[{label}] FAILED after {result.wall_s:.0f}s in cell {e['cell']}: "
+            f"{e['ename']}: {e['evalue'][:300]}",
+            flush=True,
+        )
+        if e.get("hint"):
+            print(f"    {e['hint']}")
+        print(f"    log: {executed.with_suffix('.log')}")
+    return result
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
         from aelib import pipeline
     except ModuleNotFoundError as exc:
-        print(f"error: {exc}. Install the project first: `make report` does it, or "
-              "`pip install -e .` in a Python 3.10-3.12 environment.", file=sys.stderr)
+        print(
+            f"error: {exc}. Install the project first: `make report` does it, or "
+            "`pip install -e .` in a Python 3.10-3.12 environment.",
+            file=sys.stderr,
+        )
         return 2
     try:
         specs = pipeline.select(args.only)
@@ -208,68 +316,23 @@ def main(argv=None) -> int:
     selected = {s.name for s in specs}
     t0 = time.monotonic()
     results = []
-    print(f"run_all: profile {args.profile}, seed {args.seed}, output {out}")
-    for spec in pipeline.NOTEBOOKS:
-        run_dir = out / "runs" / spec.name
-        parameters = {
-            "profile": args.profile,
-            "seed": args.seed,
-            "out_dir": f"runs/{spec.name}",
-            "data_dir": os.environ.get("AELIB_DATA_DIR", ""),
-        }
-        for param, (upstream, rel) in spec.upstream.items():
-            parameters[param] = str(Path("runs") / upstream / rel)
-        key = pipeline.cache_key(pipeline.cache_inputs(spec, parameters, out / "runs"))
-        html_rel = f"notebooks/{spec.name}.html"
-        fresh = pipeline.is_fresh(run_dir, key)
-        if spec.name not in selected or (fresh and not args.force):
-            record = pipeline.read_record(run_dir)
-            if fresh or (record and record.get("status") == "ok"):
-                status = "cached"
-                why = "up to date" if fresh else "not selected; last results kept (stale)"
-                print(f"[{spec.name}] cached ({why}; ran in {record.get('wall_s', 0):.0f}s)")
-            else:
-                status = "skipped"
-                print(f"[{spec.name}] skipped (not selected, no earlier results)")
-            results.append(pipeline.RunResult(
-                spec.name, spec.title, status, (record or {}).get("wall_s"), None, str(run_dir),
-                html_rel if (out / html_rel).is_file() else None,
-            ))
-            continue
-
-        print(f"[{spec.name}] start: {spec.title}", flush=True)
-        result, executed = execute(spec, parameters, out, args.timeout)
-        if executed.exists():
-            from aelib.report import render_notebook_html
-
-            try:
-                render_notebook_html(executed, out / html_rel)
-                result.notebook_html = html_rel
-            except Exception as exc:  # noqa: BLE001 - a page that fails to render is not fatal
-                print(f"    warning: could not render {executed.name} to HTML: {exc}")
-        if result.status == "ok":
-            pipeline.write_json_atomic(run_dir / pipeline.RECORD, {
-                "status": "ok", "key": key, "wall_s": result.wall_s,
-                "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "parameters": parameters, "outputs": pipeline.list_outputs(run_dir),
-            })
-            print(f"[{spec.name}] done in {result.wall_s:.0f}s", flush=True)
-        else:
-            e = result.error
-            print(f"[{spec.name}] FAILED after {result.wall_s:.0f}s in cell {e['cell']}: "
-                  f"{e['ename']}: {e['evalue'][:300]}", flush=True)
-            if e.get("hint"):
-                print(f"    {e['hint']}")
-            print(f"    log: {out / 'notebooks' / (spec.name + '.log')}")
-        results.append(result)
+    seeds_text = ",".join(map(str, args.seeds))
+    print(f"run_all: profile {args.profile}, seeds {seeds_text}, output {out}")
+    for seed in args.seeds:
+        for spec in pipeline.NOTEBOOKS:
+            results.append(run_one(spec, seed, args, out, selected))
 
     from aelib.report import render_report
 
     total = time.monotonic() - t0
-    index = render_report(out, [r.as_dict() for r in results], provenance(args.profile, [args.seed], total))
+    index = render_report(
+        out, [r.as_dict() for r in results], provenance(args.profile, args.seeds, total)
+    )
     failed = [r.name for r in results if r.status == "failed"]
-    print(f"report: {index}  ({total:.0f}s total"
-          + (f"; FAILED: {', '.join(failed)})" if failed else ")"))
+    print(
+        f"report: {index}  ({total:.0f}s total"
+        + (f"; FAILED: {', '.join(failed)})" if failed else ")")
+    )
     return 1 if failed else 0
 
 

@@ -26,8 +26,18 @@ AELIB_DIR = Path(__file__).resolve().parent
 
 # Packages whose versions can change a number in the report.
 TRACKED_PACKAGES = (
-    "tensorflow-cpu", "tensorflow", "keras", "numpy", "h5py", "scipy", "scikit-learn",
-    "matplotlib", "seaborn", "papermill", "nbconvert", "ipykernel",
+    "tensorflow-cpu",
+    "tensorflow",
+    "keras",
+    "numpy",
+    "h5py",
+    "scipy",
+    "scikit-learn",
+    "matplotlib",
+    "seaborn",
+    "papermill",
+    "nbconvert",
+    "ipykernel",
 )
 
 
@@ -81,7 +91,9 @@ def select(only: list[str] | None) -> list[NotebookSpec]:
         return list(NOTEBOOKS)
     chosen = set()
     for item in only:
-        matches = [s.name for s in NOTEBOOKS if s.name == item or s.name.split("_")[0] == item.zfill(2)]
+        matches = [
+            s.name for s in NOTEBOOKS if s.name == item or s.name.split("_")[0] == item.zfill(2)
+        ]
         if not matches:
             valid = ", ".join(s.name for s in NOTEBOOKS)
             raise ValueError(f"unknown notebook {item!r}: use a name or number of: {valid}")
@@ -147,7 +159,9 @@ def aelib_dependencies(source: str, aelib_dir: Path = AELIB_DIR) -> list[Path]:
         if module in seen:
             continue
         seen.add(module)
-        paths = _module_files(module, aelib_dir) if module != "aelib" else [aelib_dir / "__init__.py"]
+        paths = (
+            _module_files(module, aelib_dir) if module != "aelib" else [aelib_dir / "__init__.py"]
+        )
         for path in paths:
             if path in files or not path.is_file():
                 continue
@@ -273,6 +287,7 @@ class RunResult:
     error: dict | None = None
     out_dir: str = ""
     notebook_html: str | None = None
+    seed: int | None = None
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -288,9 +303,14 @@ def describe_failure(exc: BaseException) -> dict:
         traceback = "\n".join(traceback)
     hint = ""
     if ename in ("ModuleNotFoundError", "ImportError"):
-        hint = "A package is missing in the kernel's environment: run `make env` or `pip install -e .`."
+        hint = (
+            "A package is missing in the kernel's environment: "
+            "run `make env` or `pip install -e .`."
+        )
     elif type(exc).__name__ in ("CellTimeoutError", "TimeoutError"):
-        hint = "A cell ran longer than --timeout: raise it, or use --profile smoke to check quickly."
+        hint = (
+            "A cell ran longer than --timeout: raise it, or use --profile smoke to check quickly."
+        )
     elif type(exc).__name__ == "DeadKernelError":
         hint = "The kernel died (often out of memory): see the notebook's log."
     return {

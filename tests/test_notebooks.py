@@ -49,9 +49,12 @@ def test_notebooks_stay_thin(path):
 
 def _run(path: Path, tmp_path: Path, **parameters):
     return papermill.execute_notebook(
-        str(path), str(tmp_path / f"{path.stem}.out.ipynb"),
+        str(path),
+        str(tmp_path / f"{path.stem}.out.ipynb"),
         parameters={"profile": "smoke", "out_dir": str(tmp_path / "out"), **parameters},
-        kernel_name="python3", cwd=str(tmp_path), progress_bar=False,
+        kernel_name="python3",
+        cwd=str(tmp_path),
+        progress_bar=False,
     )
 
 
@@ -66,7 +69,11 @@ def _parameters_cell_index(path: Path) -> int:
     [
         ("01_baseline_autoencoder", {"profile": "fast"}, "unknown profile 'fast'"),
         ("02_latent_sweep", {"latent_dims": [2, 0]}, r"latent_dims\[1\] must be an integer >= 1"),
-        ("03_denoising", {"salt_pepper_amount": 1.5}, r"salt_pepper_amount must be in \[0.0, 1.0\]"),
+        (
+            "03_denoising",
+            {"salt_pepper_amount": 1.5},
+            r"salt_pepper_amount must be in \[0.0, 1.0\]",
+        ),
         (
             "05_fashion_transfer",
             {"encoder_path": "missing/encoder.keras", "train_encoder_if_missing": False},
@@ -82,8 +89,11 @@ def test_bad_parameters_stop_at_the_parameters_step(tmp_path, notebook, paramete
         _run(path, tmp_path, **parameters)
     assert re.search(message, info.value.evalue), info.value.evalue
     executed = nbformat.read(tmp_path / f"{path.stem}.out.ipynb", as_version=4)
-    failed = [i for i, c in enumerate(executed.cells)
-              if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.outputs)]
+    failed = [
+        i
+        for i, c in enumerate(executed.cells)
+        if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.outputs)
+    ]
     # Papermill inserts the injected-parameters cell right after the parameters cell, so
     # the validating cell is two after it; nothing after it ran.
     assert failed == [_parameters_cell_index(path) + 2]

@@ -50,8 +50,12 @@ def world(tmp_path):
         out = {}
         for name, spec in specs.items():
             inputs = pipeline.cache_inputs(
-                spec, (params or {}).get(name, {"seed": 0}), runs,
-                notebook_path=nbs[name], aelib_dir=pkg, versions=VERSIONS,
+                spec,
+                (params or {}).get(name, {"seed": 0}),
+                runs,
+                notebook_path=nbs[name],
+                aelib_dir=pkg,
+                versions=VERSIONS,
             )
             out[name] = pipeline.cache_key(inputs)
         return out
@@ -151,7 +155,8 @@ def test_is_fresh_needs_matching_key_and_outputs(tmp_path):
 
 def test_select_by_number_and_unknown():
     assert [s.name for s in pipeline.select(["5", "01"])] == [
-        "01_baseline_autoencoder", "05_fashion_transfer",
+        "01_baseline_autoencoder",
+        "05_fashion_transfer",
     ]
     with pytest.raises(ValueError, match="unknown notebook '07'"):
         pipeline.select(["07"])

@@ -18,20 +18,45 @@ from aelib.paper import PAPER_VALUES
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED_IDS = [
-    "mnist.baseline.val_bce", "mnist.latent_2.val_bce", "mnist.latent_8.val_bce",
-    "mnist.latent_16.val_bce", "mnist.latent_32.val_bce", "mnist.denoise.val_bce",
-    "mnist.improved.val_bce", "fashion.ae.val_bce", "fashion.transfer.test_acc",
+    "mnist.baseline.val_bce",
+    "mnist.latent_2.val_bce",
+    "mnist.latent_8.val_bce",
+    "mnist.latent_16.val_bce",
+    "mnist.latent_32.val_bce",
+    "mnist.denoise.val_bce",
+    "mnist.improved.val_bce",
+    "fashion.ae.val_bce",
+    "fashion.transfer.test_acc",
     "fashion.cnn.test_acc",
 ]
 FILES = {
-    "01_baseline_autoencoder": ["fig_3_4_1.png", "loss_curves.png", "history_baseline.json",
-                                "models/baseline_autoencoder.keras", "models/baseline_autoencoder.h5"],
-    "02_latent_sweep": ["fig_3_4_2.png", "fig_3_4_6.png", "latent_sweep.png", "latent_2d_codes.png",
-                        "reconstructions_by_latent_dim.png", "history_latent_2.json"],
+    "01_baseline_autoencoder": [
+        "fig_3_4_1.png",
+        "loss_curves.png",
+        "history_baseline.json",
+        "models/baseline_autoencoder.keras",
+        "models/baseline_autoencoder.h5",
+    ],
+    "02_latent_sweep": [
+        "fig_3_4_2.png",
+        "fig_3_4_6.png",
+        "latent_sweep.png",
+        "latent_2d_codes.png",
+        "reconstructions_by_latent_dim.png",
+        "history_latent_2.json",
+    ],
     "03_denoising": ["fig_3_4_3.png", "fig_3_4_4.png", "history_denoising.json"],
-    "04_improved_autoencoder": ["models/encoder.keras", "models/encoder.h5", "history_improved.json"],
-    "05_fashion_transfer": ["fig_3_4_5.png", "confusion_transfer.png", "confusion_cnn.png",
-                            "history_cnn.json"],
+    "04_improved_autoencoder": [
+        "models/encoder.keras",
+        "models/encoder.h5",
+        "history_improved.json",
+    ],
+    "05_fashion_transfer": [
+        "fig_3_4_5.png",
+        "confusion_transfer.png",
+        "confusion_cnn.png",
+        "history_cnn.json",
+    ],
 }
 
 
@@ -52,7 +77,10 @@ def _run(*args, timeout=1500):
     start = time.monotonic()
     proc = subprocess.run(
         [sys.executable, str(ROOT / "run_all.py"), *args],
-        capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
     )
     return proc, time.monotonic() - start
 
@@ -69,13 +97,13 @@ def smoke_report(tmp_path_factory):
 def test_smoke_report_has_every_result(smoke_report):
     out, stdout, _ = smoke_report
     for nb, files in FILES.items():
-        metrics = json.loads((out / "runs" / nb / "metrics.json").read_text())
+        metrics = json.loads((out / "runs" / "seed0" / nb / "metrics.json").read_text())
         assert metrics, nb
         for f in files:
-            assert (out / "runs" / nb / f).is_file(), f"{nb}/{f}"
-        assert (out / "notebooks" / f"{nb}.ipynb").is_file()
-        assert (out / "notebooks" / f"{nb}.html").is_file()
-        assert (out / "notebooks" / f"{nb}.log").stat().st_size > 0
+            assert (out / "runs" / "seed0" / nb / f).is_file(), f"{nb}/{f}"
+        assert (out / "notebooks" / "seed0" / f"{nb}.ipynb").is_file()
+        assert (out / "notebooks" / "seed0" / f"{nb}.html").is_file()
+        assert (out / "notebooks" / "seed0" / f"{nb}.log").stat().st_size > 0
     report = json.loads((out / "metrics.json").read_text())
     assert report["profile"] == "smoke"
     for metric_id in REQUIRED_IDS:
@@ -107,7 +135,7 @@ def test_smoke_html_is_self_contained_with_tables_and_figures(smoke_report):
 @pytest.mark.slow
 def test_second_run_executes_nothing(smoke_report):
     out, _, first_seconds = smoke_report
-    before = {p: p.stat().st_mtime for p in (out / "notebooks").glob("*.ipynb")}
+    before = {p: p.stat().st_mtime for p in (out / "notebooks" / "seed0").glob("*.ipynb")}
     proc, seconds = _run("--profile", "smoke", "--output", str(out))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert proc.stdout.count("] cached (up to date") == 5, proc.stdout
@@ -120,12 +148,14 @@ def test_second_run_executes_nothing(smoke_report):
 def test_same_seed_same_numbers(smoke_report):
     out, _, _ = smoke_report
     names = ["01_baseline_autoencoder", "03_denoising"]
-    first = {n: (out / "runs" / n / "metrics.json").read_text() for n in names}
+    first = {n: (out / "runs" / "seed0" / n / "metrics.json").read_text() for n in names}
     proc, _ = _run("--profile", "smoke", "--output", str(out), "--only", "01", "03", "--force")
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert proc.stdout.count("start:") == 2
     for n in names:
-        assert json.loads((out / "runs" / n / "metrics.json").read_text()) == json.loads(first[n])
+        assert json.loads((out / "runs" / "seed0" / n / "metrics.json").read_text()) == json.loads(
+            first[n]
+        )
 
 
 def _fixture_notebook(path: Path, body: str):
@@ -135,7 +165,11 @@ def _fixture_notebook(path: Path, body: str):
     )
     params.metadata["tags"] = ["parameters"]
     nb = new_notebook(cells=[params, new_code_cell(body)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, path)
 
 
@@ -150,8 +184,9 @@ def test_a_failing_notebook_does_not_stop_the_others(tmp_path, monkeypatch, caps
     _fixture_notebook(nb_dir / "01_baseline_autoencoder.ipynb", ok)
     _fixture_notebook(nb_dir / "02_latent_sweep.ipynb", "raise ValueError('boom in cell two')")
     _fixture_notebook(nb_dir / "03_denoising.ipynb", ok.replace("baseline", "denoise"))
-    specs = tuple(pipeline.BY_NAME[n] for n in
-                  ("01_baseline_autoencoder", "02_latent_sweep", "03_denoising"))
+    specs = tuple(
+        pipeline.BY_NAME[n] for n in ("01_baseline_autoencoder", "02_latent_sweep", "03_denoising")
+    )
     monkeypatch.setattr(pipeline, "NOTEBOOK_DIR", nb_dir)
     monkeypatch.setattr(pipeline, "NOTEBOOKS", specs)
     out = tmp_path / "report"
@@ -161,8 +196,8 @@ def test_a_failing_notebook_does_not_stop_the_others(tmp_path, monkeypatch, caps
     assert code == 1
     assert "[02_latent_sweep] FAILED" in printed and "ValueError: boom in cell two" in printed
     assert "[03_denoising] done" in printed
-    assert (out / "runs" / "03_denoising" / "metrics.json").is_file()
-    assert not (out / "runs" / "02_latent_sweep").exists()
+    assert (out / "runs" / "seed0" / "03_denoising" / "metrics.json").is_file()
+    assert not (out / "runs" / "seed0" / "02_latent_sweep").exists()
     html = (out / "index.html").read_text()
     assert "boom in cell two" in html
     report = json.loads((out / "metrics.json").read_text())
@@ -177,8 +212,12 @@ def test_a_failing_notebook_does_not_stop_the_others(tmp_path, monkeypatch, caps
 
 
 def test_help_explains_every_option():
-    proc = subprocess.run([sys.executable, str(ROOT / "run_all.py"), "--help"],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "run_all.py"), "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     for option in ("--profile", "--only", "--force", "--output", "--seed", "--timeout"):
         assert option in proc.stdout
 
@@ -186,3 +225,18 @@ def test_help_explains_every_option():
 def test_unknown_notebook_is_a_clear_error(capsys):
     assert run_all.main(["--only", "09"]) == 2
     assert "unknown notebook '09'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_several_seeds_reuse_cache_and_report_spread(smoke_report):
+    out, _, _ = smoke_report
+    proc, _ = _run("--profile", "smoke", "--output", str(out), "--seeds", "0,1", "--only", "01")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "[01_baseline_autoencoder seed 0] cached (up to date" in proc.stdout
+    assert "[01_baseline_autoencoder seed 1] start" in proc.stdout
+    report = json.loads((out / "metrics.json").read_text())
+    values = report["metrics_per_seed"]["mnist.baseline.val_bce"]
+    assert len(values) == 2 and values[0] != values[1]
+    assert report["metrics"]["mnist.baseline.val_bce"] == pytest.approx(sum(values) / 2)
+    assert report["provenance"]["seeds"] == [0, 1]
+    assert "±" in (out / "index.html").read_text()

@@ -454,8 +454,15 @@ def build_report_notebook(out_dir: str | os.PathLike, runs: Sequence[Mapping],
     """
     out_dir = Path(out_dir)
     runs = list(runs)
-    by_name = {str(r.get("name")): r for r in runs}
-    statuses = {name: str(r.get("status")) for name, r in by_name.items()}
+    # Figures come from the first seed's run of each notebook; a notebook counts as
+    # failed when any of its seeds failed.
+    by_name: dict = {}
+    statuses: dict[str, str] = {}
+    for r in runs:
+        name = str(r.get("name"))
+        by_name.setdefault(name, r)
+        if statuses.get(name) != "failed":
+            statuses[name] = str(r.get("status"))
     metrics, conflicts = tables._collect(runs, out_dir)
     profile = provenance.get("profile", "unknown")
     cells = []
@@ -623,8 +630,9 @@ def _provenance_html(provenance: Mapping, runs: Sequence[Mapping], out_dir: Path
     for run in runs:
         link = _href(str(run.get("notebook_html") or ""), out_dir)
         status = str(run.get("status"))
+        label = str(run.get("name")) + (f" (seed {run['seed']})" if "seed" in run else "")
         rows.append([
-            (_e(run.get("name")), "txt"), (_e(run.get("title") or ""), "txt"),
+            (_e(label), "txt"), (_e(run.get("title") or ""), "txt"),
             (_verdict(status) if status in ("failed", "skipped") else _e(status), "txt"),
             ("yes" if status == "cached" else "no", "txt"),
             (_fmt_seconds(run.get("wall_s")), "num"),
@@ -676,13 +684,19 @@ def render_report(out_dir: str | os.PathLike, runs: Sequence[Mapping],
     exporter = offline_html_exporter(exclude_input=True)
     resources = {"metadata": {"name": "index", "path": str(out_dir)}, "report_css": _CSS}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
+    means = {k: tables.summarize(v)[0] if isinstance(v, list) else v for k, v in metrics.items()}
     summary = {
         "profile": provenance.get("profile"),
-        "metrics": metrics,
+        "metrics": means,
         "provenance": provenance,
-        "runs": [{"name": r.get("name"), "status": r.get("status"), "wall_s": r.get("wall_s")}
-                 for r in runs],
+        "runs": [{"name": r.get("name"), "seed": r.get("seed"), "status": r.get("status"),
+                  "wall_s": r.get("wall_s")} for r in runs],
     }
+    per_seed = {k: v for k, v in metrics.items() if isinstance(v, list)}
+    if per_seed:
+        # Several seeds: "metrics" holds the means; the values behind them are kept.
+        summary["metrics_per_seed"] = per_seed
+        summary["metrics_std"] = {k: tables.summarize(v)[1] for k, v in per_seed.items()}
     _atomic_write(out_dir / "metrics.json",
                   json.dumps(_jsonable(summary), indent=2, allow_nan=False) + "\n")
     index = out_dir / "index.html"

@@ -134,7 +134,32 @@ def _metrics_path(run: Mapping, out_dir: Path) -> Path | None:
 
 def _collect(runs: Iterable[Mapping], out_dir: str | os.PathLike
              ) -> tuple[dict, list[dict]]:
-    """`collect_metrics`, also returning the conflicts it resolved."""
+    """`collect_metrics`, also returning the conflicts it resolved.
+
+    Runs carrying a "seed" are merged per seed first; a metric that differs between
+    seeds becomes a list with one value per seed (in seed order), one that is the same
+    in every seed (a parameter count, a compression ratio) stays a number.
+    """
+    runs = list(runs)
+    seeds = list(dict.fromkeys(run.get("seed") for run in runs))
+    if len(seeds) <= 1:
+        return _collect_one(runs, out_dir)
+    per_seed, conflicts = [], []
+    for seed in seeds:
+        merged, found = _collect_one([r for r in runs if r.get("seed") == seed], out_dir)
+        per_seed.append(merged)
+        conflicts += [{**c, "seed": seed} for c in found]
+    combined: dict = {}
+    for key in dict.fromkeys(k for merged in per_seed for k in merged):
+        values = [merged[key] for merged in per_seed if key in merged]
+        if any(isinstance(v, list) for v in values):
+            continue
+        combined[key] = values[0] if all(v == values[0] for v in values) else values
+    return combined, conflicts
+
+
+def _collect_one(runs: Iterable[Mapping], out_dir: str | os.PathLike
+                 ) -> tuple[dict, list[dict]]:
     out_dir = Path(out_dir)
     merged: dict = {}
     origin: dict[str, str] = {}
