@@ -163,7 +163,7 @@ def execute(spec, parameters: dict, out: Path, seed_dir: str, timeout: int):
         os.replace(run_dir, previous)  # restored if this run fails
     run_dir.mkdir(parents=True)
 
-    n_cells = 1 + sum(c.cell_type == "code" for c in nbformat.read(spec.path, as_version=4).cells)
+    n_cells = 1 + len(nbformat.read(spec.path, as_version=4).cells)  # + injected parameters
     start = time.monotonic()
     logger = logging.getLogger("papermill")
     logger.setLevel(logging.INFO)
