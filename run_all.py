@@ -230,6 +230,8 @@ def run_one(spec, seed: int, args, out: Path, selected: set[str]):
     }
     for param, (upstream, rel) in spec.upstream.items():
         parameters[param] = str(Path("runs") / seed_dir / upstream / rel)
+    if seed != args.seeds[0]:
+        parameters.update(spec.later_seed_parameters)
     key = pipeline.cache_key(pipeline.cache_inputs(spec, parameters, out / "runs" / seed_dir))
     html_rel = f"notebooks/{seed_dir}/{spec.name}.html"
     fresh = pipeline.is_fresh(run_dir, key)

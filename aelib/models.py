@@ -396,3 +396,29 @@ def count_params(model: keras.Model, *, trainable_only: bool = False) -> int:
     """
     weights = model.trainable_weights if trainable_only else model.weights
     return int(sum(int(np.prod(w.shape)) for w in weights))
+
+
+# Named Dense-bottleneck designs for the d = 2 investigation of notebook 02. Each is a
+# reading of "Dense bottleneck in place of the last Conv2D"; they differ only in the
+# layers between the conv stack and the code (mirrored in the decoder).
+BOTTLENECK_VARIANTS: dict[str, dict] = {
+    # The literal reading: Flatten -> Dense(d) and Dense -> Reshape straight back.
+    "plain": {"hidden_units": ()},
+    # The sweep's default: one Dense(128) on each side of the code.
+    "dense128": {"hidden_units": (128,)},
+    # A much larger bottleneck stack with batch normalisation and a 7x7x16 decoder start.
+    "deep-bn": {"hidden_units": (512, 256, 128), "batch_norm": True, "code_filters": 16},
+}
+
+
+def build_bottleneck_variant(latent_dim: int, variant: str) -> Autoencoder:
+    """`build_dense_bottleneck_autoencoder` with one of the `BOTTLENECK_VARIANTS` designs.
+
+    Raises:
+        ValueError: for an unknown variant name (the message lists the known ones).
+    """
+    if variant not in BOTTLENECK_VARIANTS:
+        raise ValueError(
+            f"unknown bottleneck variant {variant!r}: use one of {sorted(BOTTLENECK_VARIANTS)}"
+        )
+    return build_dense_bottleneck_autoencoder(latent_dim, **BOTTLENECK_VARIANTS[variant])

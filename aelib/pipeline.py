@@ -54,7 +54,8 @@ class NotebookSpec:
     title: str
     datasets: tuple[str, ...]
     upstream: dict[str, tuple[str, str]] = field(default_factory=dict)
-    extra_parameters: dict = field(default_factory=dict)
+    # Parameters for every seed but the first: investigations that run once per report.
+    later_seed_parameters: dict = field(default_factory=dict)
 
     @property
     def path(self) -> Path:
@@ -67,7 +68,12 @@ class NotebookSpec:
 
 NOTEBOOKS: tuple[NotebookSpec, ...] = (
     NotebookSpec("01_baseline_autoencoder", "Baseline convolutional autoencoder", ("mnist",)),
-    NotebookSpec("02_latent_sweep", "Latent dimension sweep", ("mnist",)),
+    NotebookSpec(
+        "02_latent_sweep",
+        "Latent dimension sweep",
+        ("mnist",),
+        later_seed_parameters={"latent2_variants": []},
+    ),
     NotebookSpec("03_denoising", "Denoising autoencoder", ("mnist",)),
     NotebookSpec(
         "04_improved_autoencoder",

@@ -163,3 +163,17 @@ def test_count_params_matches_keras():
     assert count_params(model) == model.count_params()
     assert isinstance(count_params(model), int)
     assert isinstance(model, keras.Model)
+
+
+def test_bottleneck_variants_build_and_differ():
+    from aelib.models import BOTTLENECK_VARIANTS, build_bottleneck_variant
+
+    sizes = {}
+    for name in BOTTLENECK_VARIANTS:
+        ae = build_bottleneck_variant(2, name)
+        assert ae.encoder.output_shape == (None, 2)
+        assert ae.autoencoder.output_shape == (None, 28, 28, 1)
+        sizes[name] = ae.autoencoder.count_params()
+    assert sizes["plain"] < sizes["dense128"] < sizes["deep-bn"]
+    with pytest.raises(ValueError, match="unknown bottleneck variant 'huge'"):
+        build_bottleneck_variant(2, "huge")

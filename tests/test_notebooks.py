@@ -89,12 +89,14 @@ def test_bad_parameters_stop_at_the_parameters_step(tmp_path, notebook, paramete
         _run(path, tmp_path, **parameters)
     assert re.search(message, info.value.evalue), info.value.evalue
     executed = nbformat.read(tmp_path / f"{path.stem}.out.ipynb", as_version=4)
+    code = [c for c in executed.cells if c.cell_type == "code"]
     failed = [
-        i
-        for i, c in enumerate(executed.cells)
-        if c.cell_type == "code" and any(o.get("output_type") == "error" for o in c.outputs)
+        i for i, c in enumerate(code) if any(o.get("output_type") == "error" for o in c.outputs)
     ]
-    # Papermill inserts the injected-parameters cell right after the parameters cell, so
-    # the validating cell is two after it; nothing after it ran.
-    assert failed == [_parameters_cell_index(path) + 2]
+    injected = next(
+        i for i, c in enumerate(code) if "injected-parameters" in c.metadata.get("tags", [])
+    )
+    # The cell right after the injected parameters validates them; nothing after it ran.
+    assert failed == [injected + 1]
+    assert all(c.execution_count is None for c in code[injected + 2 :])
     assert not (tmp_path / "out" / "metrics.json").exists()
