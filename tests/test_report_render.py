@@ -13,50 +13,81 @@ import pytest
 from aelib.report import render
 
 METRICS_BY_NOTEBOOK = {
-    "01_baseline_autoencoder": {"mnist.baseline.val_bce": 0.0712,
-                                "mnist.test.entropy_floor": 0.0581,
-                                "mnist.baseline.epochs": 10, "mnist.baseline.params": 4385},
-    "02_latent_sweep": {"mnist.latent_2.val_bce": 0.1650, "mnist.latent_8.val_bce": 0.1290,
-                        "mnist.latent_16.val_bce": 0.1180, "mnist.latent_32.val_bce": 0.1050,
-                        "mnist.latent_2.compression_ratio": 392.0,
-                        "mnist.latent_8.compression_ratio": 98.0,
-                        "mnist.latent_16.compression_ratio": 49.0,
-                        "mnist.latent_32.compression_ratio": 24.5,
-                        "mnist.test.entropy_floor": 0.0581},
-    "03_denoising": {"mnist.denoise.val_bce": 0.1010, "mnist.denoise.gaussian.val_bce": 0.0950,
-                     "mnist.denoise.salt_pepper.val_bce": 0.0890,
-                     "mnist.denoise.mixed.input_bce": 0.9, "mnist.denoise.gaussian.input_bce": 0.55,
-                     "mnist.denoise.salt_pepper.input_bce": 1.8,
-                     "mnist.denoise.noise_factor": 0.4, "mnist.denoise.salt_pepper_amount": 0.1},
+    "01_baseline_autoencoder": {
+        "mnist.baseline.val_bce": 0.0712,
+        "mnist.test.entropy_floor": 0.0581,
+        "mnist.baseline.epochs": 10,
+        "mnist.baseline.params": 4385,
+    },
+    "02_latent_sweep": {
+        "mnist.latent_2.val_bce": 0.1650,
+        "mnist.latent_8.val_bce": 0.1290,
+        "mnist.latent_16.val_bce": 0.1180,
+        "mnist.latent_32.val_bce": 0.1050,
+        "mnist.latent_2.compression_ratio": 392.0,
+        "mnist.latent_8.compression_ratio": 98.0,
+        "mnist.latent_16.compression_ratio": 49.0,
+        "mnist.latent_32.compression_ratio": 24.5,
+        "mnist.test.entropy_floor": 0.0581,
+    },
+    "03_denoising": {
+        "mnist.denoise.val_bce": 0.1010,
+        "mnist.denoise.gaussian.val_bce": 0.0950,
+        "mnist.denoise.salt_pepper.val_bce": 0.0890,
+        "mnist.denoise.mixed.input_bce": 0.9,
+        "mnist.denoise.gaussian.input_bce": 0.55,
+        "mnist.denoise.salt_pepper.input_bce": 1.8,
+        "mnist.denoise.noise_factor": 0.4,
+        "mnist.denoise.salt_pepper_amount": 0.1,
+    },
     "04_improved_autoencoder": {"mnist.improved.val_bce": 0.0675},
-    "05_fashion_transfer": {"fashion.ae.val_bce": 0.2650, "fashion.test.entropy_floor": 0.2422,
-                            "fashion.transfer.test_acc": 0.8920,
-                            "fashion.transfer.dense10.test_acc": 0.8920,
-                            "fashion.transfer.dense128.test_acc": 0.8850,
-                            "fashion.cnn.test_acc": 0.9105,
-                            "fashion.transfer.encoder_trained_here": 0},
+    "05_fashion_transfer": {
+        "fashion.ae.val_bce": 0.2650,
+        "fashion.test.entropy_floor": 0.2422,
+        "fashion.transfer.test_acc": 0.8920,
+        "fashion.transfer.dense10.test_acc": 0.8920,
+        "fashion.transfer.dense128.test_acc": 0.8850,
+        "fashion.cnn.test_acc": 0.9105,
+        "fashion.transfer.encoder_trained_here": 0,
+    },
 }
 
 FIGURE_FILES = {
     "01_baseline_autoencoder": ["fig_3_4_1.png", "loss_curves.png"],
-    "02_latent_sweep": ["fig_3_4_2.png", "fig_3_4_6.png", "latent_sweep.png",
-                        "reconstructions_by_latent_dim.png", "latent_2d_codes.png",
-                        "loss_curves.png"],
+    "02_latent_sweep": [
+        "fig_3_4_2.png",
+        "fig_3_4_6.png",
+        "latent_sweep.png",
+        "reconstructions_by_latent_dim.png",
+        "latent_2d_codes.png",
+        "loss_curves.png",
+    ],
     "03_denoising": ["fig_3_4_3.png", "fig_3_4_4.png", "loss_curves.png"],
     "04_improved_autoencoder": ["reconstructions.png", "loss_curves.png"],
-    "05_fashion_transfer": ["fig_3_4_5.png", "confusion_transfer.png", "confusion_cnn.png",
-                            "loss_curves_ae.png", "loss_curves_classifiers.png"],
+    "05_fashion_transfer": [
+        "fig_3_4_5.png",
+        "confusion_transfer.png",
+        "confusion_cnn.png",
+        "loss_curves_ae.png",
+        "loss_curves_classifiers.png",
+    ],
 }
 
 
 def tiny_png(grey: int = 128) -> bytes:
     """A valid 1x1 greyscale PNG, built by hand."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
     header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(bytes([0, grey]))) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(bytes([0, grey])))
+        + chunk(b"IEND", b"")
+    )
 
 
 def make_report_tree(root, *, profile="full", failed=(), png=tiny_png):
@@ -70,24 +101,41 @@ def make_report_tree(root, *, profile="full", failed=(), png=tiny_png):
         if status == "ok" or status == "cached":
             (run_dir / "metrics.json").write_text(json.dumps(metrics))
             for figure in FIGURE_FILES[name]:
-                (run_dir / figure).write_bytes(png(name, figure) if png is not tiny_png
-                                               else tiny_png(20 * i))
+                (run_dir / figure).write_bytes(
+                    png(name, figure) if png is not tiny_png else tiny_png(20 * i)
+                )
             (root / "notebooks").mkdir(exist_ok=True)
             (root / "notebooks" / f"{name}.html").write_text("<html></html>")
         else:
-            error = {"cell": 7, "ename": "ValueError",
-                     "evalue": "noise_factor must be in [0, 1]",
-                     "traceback": "\x1b[0;31m---------\x1b[0m\nTraceback (most recent call)\n\n"
-                                  "  File noise.py, line 3\nValueError: noise_factor must be "
-                                  "in [0, 1]"}
-        runs.append({"name": name, "title": name.split("_", 1)[1].replace("_", " "),
-                     "status": status, "wall_s": 12.5 * (i + 1), "error": error,
-                     "out_dir": str(run_dir),
-                     "notebook_html": f"notebooks/{name}.html" if error is None else None})
+            error = {
+                "cell": 7,
+                "ename": "ValueError",
+                "evalue": "noise_factor must be in [0, 1]",
+                "traceback": "\x1b[0;31m---------\x1b[0m\nTraceback (most recent call)\n\n"
+                "  File noise.py, line 3\nValueError: noise_factor must be "
+                "in [0, 1]",
+            }
+        runs.append(
+            {
+                "name": name,
+                "title": name.split("_", 1)[1].replace("_", " "),
+                "status": status,
+                "wall_s": 12.5 * (i + 1),
+                "error": error,
+                "out_dir": str(run_dir),
+                "notebook_html": f"notebooks/{name}.html" if error is None else None,
+            }
+        )
     provenance = {
-        "generated": "2025-01-02T03:04:05+00:00", "git_commit": "0123abcd", "git_dirty": True,
-        "profile": profile, "seeds": [0], "python": "3.11.9",
-        "packages": {"numpy": "2.4.6", "keras": "3.15.1"}, "cpu": "Test CPU", "cores": 2,
+        "generated": "2025-01-02T03:04:05+00:00",
+        "git_commit": "0123abcd",
+        "git_dirty": True,
+        "profile": profile,
+        "seeds": [0],
+        "python": "3.11.9",
+        "packages": {"numpy": "2.4.6", "keras": "3.15.1"},
+        "cpu": "Test CPU",
+        "cores": 2,
         "data_hashes": {"mnist": {"x_test": "ab" * 32}, "fashion_mnist": {"x_test": "cd" * 32}},
         "total_wall_s": 187.5,
     }
@@ -99,7 +147,7 @@ class _Collector(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.attrs = []   # (tag, name, value)
+        self.attrs = []  # (tag, name, value)
         self.ids = set()
         self.text = []
 
@@ -131,13 +179,28 @@ def test_report_contains_tables_figures_and_findings(full_report):
     root, index, text, _ = full_report
     assert index == root / "index.html"
     page = _parse(text)
-    for anchor in ("tbl-mnist", "tbl-latent", "tbl-denoise", "tbl-fashion", "tbl-findings",
-                   "table-3-2-1-1", "table-3-2-2-1", "figures", "findings", "provenance"):
+    for anchor in (
+        "tbl-mnist",
+        "tbl-latent",
+        "tbl-denoise",
+        "tbl-fashion",
+        "tbl-findings",
+        "table-3-2-1-1",
+        "table-3-2-2-1",
+        "figures",
+        "findings",
+        "provenance",
+    ):
         assert anchor in page.ids
     body = "".join(page.text)
-    for label in ("Baseline Conv. Autoencoder", "Latent Dim = 2 (Dense Bottleneck)",
-                  "Improved Conv. Autoencoder", "Paper (reference)", "CNN classifier",
-                  "Dense(128)"):
+    for label in (
+        "Baseline Conv. Autoencoder",
+        "Latent Dim = 2 (Dense Bottleneck)",
+        "Improved Conv. Autoencoder",
+        "Paper (reference)",
+        "CNN classifier",
+        "Dense(128)",
+    ):
         assert label in body
     assert "0.0712" in body and "0.0733" in body and "-0.0021" in body
     assert "89.20%" in body and "88.97%" in body and "91.05%" in body
@@ -147,7 +210,7 @@ def test_report_contains_tables_figures_and_findings(full_report):
     assert all(v.startswith("data:image/png;base64,") for v in images)
     for number in ("3.4.1", "3.4.2", "3.4.3", "3.4.4", "3.4.5", "3.4.6"):
         assert f"Figure {number}" in body
-    assert "t-SNE of MNIST Latent Space" in body        # the paper's caption
+    assert "t-SNE of MNIST Latent Space" in body  # the paper's caption
     assert "smoke-banner" not in page.ids
     assert "Smoke run" not in body
     assert "failed" not in {v for _, n, v in page.attrs if n == "id"}
@@ -181,8 +244,10 @@ def test_provenance_links_and_metrics_json(full_report):
     assert summary["metrics"]["mnist.baseline.val_bce"] == 0.0712
     assert summary["metrics"]["fashion.cnn.test_acc"] == 0.9105
     assert summary["provenance"]["git_commit"] == "0123abcd"
-    assert summary["runs"] == [{"name": r["name"], "status": r["status"],
-                                "wall_s": r["wall_s"]} for r in runs]
+    assert summary["runs"] == [
+        {"name": r["name"], "seed": r.get("seed"), "status": r["status"], "wall_s": r["wall_s"]}
+        for r in runs
+    ]
     assert not list(root.glob(".*.tmp"))
 
 
@@ -196,7 +261,7 @@ def test_smoke_banner_and_failure_box(tmp_path):
     assert "fail-03_denoising" in page.ids
     assert "ValueError: noise_factor must be in [0, 1]" in body
     assert "Failing cell: 7" in body
-    assert "\x1b" not in text                               # ANSI colours stripped
+    assert "\x1b" not in text  # ANSI colours stripped
     assert "03_denoising failed" in body
     # Its figures are replaced by notes; the other notebooks' figures remain.
     images = [v for tag, name, v in page.attrs if tag == "img" and name == "src"]
@@ -234,17 +299,20 @@ def test_report_survives_missing_everything(tmp_path):
 
 def test_offline_exporter_renders_notebook_pages_with_code(tmp_path):
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# Title\n\nSome $x^2$ text."),
-                nbformat.v4.new_code_cell("print('hello')")]
-    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="hello\n"),
-                           nbformat.v4.new_output("display_data",
-                                                  data={"image/png": "iVBORw0KGgo="})]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# Title\n\nSome $x^2$ text."),
+        nbformat.v4.new_code_cell("print('hello')"),
+    ]
+    nb.cells[1].outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="hello\n"),
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="}),
+    ]
     nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
     ipynb = tmp_path / "demo.ipynb"
     nbformat.write(nb, ipynb)
     out = render.render_notebook_html(ipynb, tmp_path / "pages" / "demo.html")
     text = out.read_text(encoding="utf-8")
-    assert "print" in text and "hello" in text           # code kept on notebook pages
+    assert "print" in text and "hello" in text  # code kept on notebook pages
     for tag, name, value in _parse(text).attrs:
         if name in ("src", "href"):
             assert not value.lower().startswith(("http:", "https:", "//")), (tag, name, value)
@@ -262,4 +330,220 @@ def test_per_seed_metrics_render_mean_and_spread(tmp_path):
     mnist_cell = next(c.source for c in nb.cells if 'id="tbl-mnist"' in c.source)
     assert "0.0712 ± 0.0010" in mnist_cell and "(n=3)" in mnist_cell
     summary = json.loads((tmp_path / "metrics.json").read_text())
-    assert summary["metrics"]["mnist.baseline.val_bce"] == [0.0702, 0.0712, 0.0722]
+    assert summary["metrics"]["mnist.baseline.val_bce"] == pytest.approx(0.0712)
+    assert summary["metrics_per_seed"]["mnist.baseline.val_bce"] == [0.0702, 0.0712, 0.0722]
+
+
+# ------------------------------------------------------------------ beyond the paper
+
+BEYOND_METRICS = {
+    "02_latent_sweep": {
+        "mnist.pca_2.val_bce": 0.2282,
+        "mnist.pca_2.mse": 0.0540,
+        "mnist.latent_2.mse": 0.0477,
+        "mnist.latent_2.variant.plain.val_bce": 0.2001,
+        "mnist.latent_2.variant.plain.params": 9587,
+        "mnist.latent_2.params": 158531,
+        "mnist.latent_2.variant.deep-bn.val_bce": 0.1702,
+        "mnist.latent_2.variant.deep-bn.params": 1153939,
+        "mnist.latent_2.last_epoch_drop": 0.0012,
+        "mnist.latent_2.epochs": 10,
+    },
+    "03_denoising": {
+        "mnist.denoise.gaussian.psnr": 18.51,
+        "mnist.denoise.gaussian.ssim": 0.812,
+        "mnist.denoise.gaussian.noisy_psnr": 11.0,
+        "mnist.denoise.gaussian.noisy_ssim": 0.356,
+        "mnist.denoise.gaussian.filter_psnr": 13.73,
+        "mnist.denoise.gaussian.filter_ssim": 0.381,
+        "mnist.denoise.sweep.gaussian_010.noisy_psnr": 22.67,
+        "mnist.denoise.sweep.gaussian_010.filter_psnr": 20.53,
+        "mnist.denoise.sweep.gaussian_010.ae_psnr": 19.34,
+        "mnist.denoise.sweep.gaussian_010.ae_ssim": 0.83,
+        "mnist.denoise.sweep.gaussian_040.ae_psnr": 18.51,
+        "mnist.denoise.sweep.gaussian_040.filter_psnr": 13.76,
+    },
+    "04_improved_autoencoder": {
+        "mnist.anomaly.auc": 0.9713,
+        "mnist.anomaly.mnist_error_mean": 0.0655,
+        "mnist.anomaly.fashion_error_mean": 0.3808,
+    },
+    "05_fashion_transfer": {
+        "fashion.label_eff.transfer.100.test_acc": 0.6123,
+        "fashion.label_eff.transfer.1000.test_acc": 0.7456,
+        "fashion.label_eff.scratch.100.test_acc": 0.5511,
+        "fashion.label_eff.scratch.1000.test_acc": 0.7601,
+        "fashion.label_eff.finetune.100.test_acc": 0.6302,
+        "fashion.label_eff.fashion_encoder.100.test_acc": 0.6650,
+    },
+}
+BEYOND_FIGURE_FILES = {
+    "02_latent_sweep": ["latent_2_variants.png"],
+    "03_denoising": ["denoise_sweep_psnr.png", "denoise_sweep_ssim.png"],
+    "04_improved_autoencoder": ["anomaly_roc.png", "anomaly_error_histograms.png"],
+    "05_fashion_transfer": ["label_efficiency.png"],
+}
+
+
+def _add_beyond(root, runs):
+    for name, extra in BEYOND_METRICS.items():
+        run_dir = root / "runs" / name
+        path = run_dir / "metrics.json"
+        if not path.is_file():
+            continue
+        path.write_text(json.dumps({**json.loads(path.read_text()), **extra}))
+        for figure in BEYOND_FIGURE_FILES[name]:
+            (run_dir / figure).write_bytes(tiny_png(200))
+
+
+@pytest.fixture(scope="module")
+def beyond_report(tmp_path_factory):
+    root = tmp_path_factory.mktemp("beyond")
+    runs, provenance = make_report_tree(root)
+    _add_beyond(root, runs)
+    nb, _ = render.build_report_notebook(root, runs, provenance)
+    text = render.render_report(root, runs, provenance).read_text(encoding="utf-8")
+    return nb, text
+
+
+def test_beyond_the_paper_sections_and_toc(beyond_report):
+    nb, text = beyond_report
+    page = _parse(text)
+    for anchor in (
+        "beyond",
+        "pca-baseline",
+        "latent2-designs",
+        "denoise-quality",
+        "anomaly",
+        "label-efficiency",
+        "transfer-heads",
+        "tbl-latent2",
+        "tbl-quality-gaussian",
+        "tbl-quality-salt_pepper",
+        "tbl-denoise-sweep",
+        "tbl-anomaly",
+        "tbl-label-eff",
+        "tbl-heads",
+        "finding-ae_beats_pca",
+        "finding-transfer_head",
+        "finding-conv_beats_dense",
+    ):
+        assert anchor in page.ids, anchor
+    hrefs = [v for tag, name, v in page.attrs if tag == "a" and name == "href"]
+    # The contents list "Beyond the paper" after Table 3.2.2.1 and before the figures.
+    order = [
+        hrefs.index(f"#{a}")
+        for a in ("table-3-2-2-1", "beyond", "latent2-designs", "transfer-heads", "figures")
+    ]
+    assert order == sorted(order)
+    assert "#finding-anomaly_detection" in hrefs
+    # The sections sit between Table 3.2.2.1 and the figures on the page too.
+    assert text.index('id="table-3-2-2-1"') < text.index('id="beyond"') < text.index('id="figures"')
+    body = "".join(page.text)
+    for label in (
+        "PCA BCE (same d)",
+        "AE MSE",
+        "PCA MSE",
+        "0.2282",
+        "0.0477",
+        "Latent dim = 2: bottleneck designs",
+        "1,153,939",
+        "0.1702",
+        "still improving",
+        "18.51 dB",
+        "13.73 dB",
+        "+4.78 dB",
+        "0.10",
+        "0.40 (trained)",
+        "+4.75 dB",
+        "0.9713",
+        "0.3808",
+        "n = 100",
+        "n = 1,000",
+        "61.23%",
+        "76.01%",
+        "frozen Fashion-MNIST encoder",
+        "CNN from scratch (same architecture)",
+        "Section 3.1",
+        "0.23 pts",
+    ):
+        assert label in body, label
+
+
+def test_beyond_figures_have_captions_in_their_sections(beyond_report):
+    nb, text = beyond_report
+    page = _parse(text)
+    images = [v for tag, name, v in page.attrs if tag == "img" and name == "src"]
+    n = sum(len(f) for f in FIGURE_FILES.values()) + sum(
+        len(f) for f in BEYOND_FIGURE_FILES.values()
+    )
+    assert len(images) == n
+    body = "".join(page.text)
+    for title in (
+        "d = 2 designs: loss curves",
+        "Denoising across noise strengths: PSNR",
+        "Denoising across noise strengths: SSIM",
+        "Anomaly detection: ROC curve",
+        "Anomaly detection: reconstruction errors",
+        "Label efficiency: accuracy curves",
+    ):
+        assert body.count(title) == 1, title
+    further = text[text.index('id="extra-figures"') : text.index('id="findings"')]
+    assert "anomaly_roc.png" not in further and "label_efficiency.png" not in further
+    assert "runs/04_improved_autoencoder/anomaly_roc.png" in text
+
+
+def test_beyond_sections_without_their_metrics_show_not_run(full_report):
+    _, _, text, _ = full_report
+    page = _parse(text)
+    assert "beyond" in page.ids and "tbl-latent2" in page.ids
+    section = text[text.index('id="beyond"') : text.index('id="figures"')]
+    assert "No label-efficiency results" in section and "No sweep results" in section
+    assert "Figure file missing" in section  # the notebooks ran but wrote no figure
+
+
+def test_beyond_sections_of_a_failed_notebook(tmp_path):
+    runs, provenance = make_report_tree(tmp_path, failed=("05_fashion_transfer",))
+    _add_beyond(tmp_path, runs)
+    nb, _ = render.build_report_notebook(tmp_path, runs, provenance)
+    cell = next(c.source for c in nb.cells if 'id="label-efficiency"' in c.source)
+    assert ">failed</span>" in cell and "#fail-05_fashion_transfer" in cell
+    heads = next(c.source for c in nb.cells if 'id="tbl-heads"' in c.source)
+    assert heads.count(">failed</span>") == 2
+
+
+def test_several_seeds_compact_run_table(tmp_path):
+    runs, provenance = make_report_tree(tmp_path)
+    for run in runs:
+        run["seed"] = 0
+    more = []
+    for run in runs:
+        seed_dir = tmp_path / "seed1" / run["name"]
+        seed_dir.mkdir(parents=True)
+        metrics = json.loads((tmp_path / "runs" / run["name"] / "metrics.json").read_text())
+        metrics = {k: v * 1.01 if isinstance(v, float) else v for k, v in metrics.items()}
+        (seed_dir / "metrics.json").write_text(json.dumps(metrics))
+        failed = run["name"] == "03_denoising"
+        more.append(
+            {
+                **run,
+                "seed": 1,
+                "out_dir": str(seed_dir),
+                "status": "failed" if failed else "ok",
+                "error": {"cell": 3, "ename": "E", "evalue": "x", "traceback": ""}
+                if failed
+                else None,
+            }
+        )
+    provenance["seeds"] = [0, 1]
+    text = render.render_report(tmp_path, runs + more, provenance).read_text(encoding="utf-8")
+    page = _parse(text)
+    assert "fail-03_denoising" in page.ids
+    body = "".join(page.text)
+    assert "10 runs (5 notebooks × 2 seeds" in body
+    assert "03_denoising (seed 1) failed" in body
+    prov = text[text.index('id="provenance"') :]
+    table = prov[prov.index("<h3>Notebooks</h3>") : prov.index("Total wall time")]
+    assert table.count('rowspan="2"') == 2 * 5  # name and title per notebook
+    assert table.count("01_baseline_autoencoder") == 1 + 2  # name cell + two page links
+    assert "<th" in table and ">Seed</th>" in table

@@ -1,8 +1,11 @@
 """The reproduction report: tables, checked claims and the offline HTML page.
 
 - `aelib.report.tables`: merge the notebooks' metrics.json files; row builders for
-  Table 3.2.1.1, the latent sweep, the denoising breakdown and Table 3.2.2.1.
-- `aelib.report.findings`: the paper's chapter 4 claims with computed verdicts.
+  Table 3.2.1.1, the latent sweep (with the PCA baseline), the denoising breakdown,
+  Table 3.2.2.1, and the "Beyond the paper" tables (d = 2 designs, denoising PSNR/SSIM
+  and sweep, anomaly detection, label efficiency, transfer heads).
+- `aelib.report.findings`: the paper's chapter 4 claims (`paper_findings`) and the
+  checks beyond the paper (`extra_findings`), with computed verdicts.
 - `aelib.report.render`: `render_report` (index.html + metrics.json) and the offline
   HTML exporter that also renders each executed notebook.
 

@@ -30,13 +30,19 @@ from nbconvert import HTMLExporter
 
 from aelib.paper import FIGURE_CAPTIONS
 from aelib.report import tables
-from aelib.report.findings import findings as compute_findings
+from aelib.report.findings import (
+    ANOMALY_AUC_AGREE,
+    ANOMALY_AUC_DISAGREE,
+    extra_findings,
+    paper_findings,
+)
 
 __all__ = [
     "TEMPLATES_DIR",
     "TEMPLATE_NAME",
     "FIGURES",
     "EXTRA_FIGURES",
+    "BEYOND_FIGURES",
     "offline_html_exporter",
     "render_notebook_html",
     "build_report_notebook",
@@ -62,23 +68,89 @@ FIGURES: dict[str, tuple[str, str]] = {
 # Figures the paper does not have: (notebook, file name, title).
 EXTRA_FIGURES: tuple[tuple[str, str, str], ...] = (
     ("02_latent_sweep", "latent_sweep.png", "Validation BCE against latent size"),
-    ("02_latent_sweep", "reconstructions_by_latent_dim.png",
-     "Reconstructions for every latent size"),
-    ("02_latent_sweep", "latent_2d_codes.png",
-     "Raw codes of the d = 2 model (no t-SNE), coloured by digit"),
+    (
+        "02_latent_sweep",
+        "reconstructions_by_latent_dim.png",
+        "Reconstructions for every latent size",
+    ),
+    (
+        "02_latent_sweep",
+        "latent_2d_codes.png",
+        "Raw codes of the d = 2 model (no t-SNE), coloured by digit",
+    ),
     ("04_improved_autoencoder", "reconstructions.png", "Improved autoencoder: reconstructions"),
     ("01_baseline_autoencoder", "loss_curves.png", "Loss curves: baseline autoencoder"),
     ("02_latent_sweep", "loss_curves.png", "Loss curves: latent sweep"),
     ("03_denoising", "loss_curves.png", "Loss curves: denoising autoencoder"),
     ("04_improved_autoencoder", "loss_curves.png", "Loss curves: improved autoencoder"),
     ("05_fashion_transfer", "loss_curves_ae.png", "Loss curves: Fashion-MNIST autoencoder"),
-    ("05_fashion_transfer", "loss_curves_classifiers.png",
-     "Loss and accuracy curves: Fashion-MNIST classifiers"),
-    ("05_fashion_transfer", "confusion_transfer.png",
-     "Confusion matrix: transfer-learning classifier (test set)"),
-    ("05_fashion_transfer", "confusion_cnn.png",
-     "Confusion matrix: CNN from scratch (test set)"),
+    (
+        "05_fashion_transfer",
+        "loss_curves_classifiers.png",
+        "Loss and accuracy curves: Fashion-MNIST classifiers",
+    ),
+    (
+        "05_fashion_transfer",
+        "confusion_transfer.png",
+        "Confusion matrix: transfer-learning classifier (test set)",
+    ),
+    ("05_fashion_transfer", "confusion_cnn.png", "Confusion matrix: CNN from scratch (test set)"),
 )
+
+# Figures of the "Beyond the paper" sections: section anchor -> (notebook, file name,
+# title, caption). They are shown inside their section, not under "Further figures".
+BEYOND_FIGURES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
+    "latent2-designs": (
+        (
+            "02_latent_sweep",
+            "latent_2_variants.png",
+            "d = 2 designs: loss curves",
+            "Validation BCE per epoch of each 2-unit bottleneck design (first seed); a curve "
+            "still falling at the last epoch would gain from more epochs.",
+        ),
+    ),
+    "denoise-quality": (
+        (
+            "03_denoising",
+            "denoise_sweep_psnr.png",
+            "Denoising across noise strengths: PSNR",
+            "PSNR (dB, higher is better) of the noisy input, the classical filter and the "
+            "autoencoder at each noise level; the dotted line marks the trained level.",
+        ),
+        (
+            "03_denoising",
+            "denoise_sweep_ssim.png",
+            "Denoising across noise strengths: SSIM",
+            "SSIM (1 = identical to the clean digit) at the same levels.",
+        ),
+    ),
+    "anomaly": (
+        (
+            "04_improved_autoencoder",
+            "anomaly_roc.png",
+            "Anomaly detection: ROC curve",
+            "ROC of the per-image reconstruction BCE as an anomaly score: MNIST test digits "
+            "normal, Fashion-MNIST test images anomalous; the diagonal is chance.",
+        ),
+        (
+            "04_improved_autoencoder",
+            "anomaly_error_histograms.png",
+            "Anomaly detection: reconstruction errors",
+            "Histograms (log x axis) of the per-image reconstruction BCE of both test sets; "
+            "the less they overlap, the better the detector.",
+        ),
+    ),
+    "label-efficiency": (
+        (
+            "05_fashion_transfer",
+            "label_efficiency.png",
+            "Label efficiency: accuracy curves",
+            "Fashion-MNIST test accuracy against the number of labelled training images "
+            "(log x axis), one line per method; the dashed lines are the paper's full-data "
+            "accuracies, for reference.",
+        ),
+    ),
+}
 
 _CSS = """
 main { max-width: 1150px; margin: 0 auto; }
@@ -109,6 +181,9 @@ main { max-width: 1150px; margin: 0 auto; }
 .rep .small { color: #666; font-size: 12px; }
 .rep nav ol { margin: 0; }
 .rep code { font-size: 12px; }
+.rep tr.group td { background: #eef1f5; font-weight: bold; text-align: left; }
+.rep tr.trained td { background: #fffbe6; }
+.rep nav ol ol, .rep nav ol ul { margin: 0; padding-left: 1.4em; }
 """
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -208,6 +283,15 @@ def _num(value: float | None, kind: str, std: float | None = None, n: int = 1) -
         text += "%"
     elif kind == "ratio":
         text = f"{value:.1f}"
+    elif kind == "db":
+        text = f"{value:.2f}"
+        if std is not None and n > 1:
+            text += f" ± {std:.2f}"
+        text += " dB"
+    elif kind == "ssim":
+        text = f"{value:.3f}"
+        if std is not None and n > 1:
+            text += f" ± {std:.3f}"
     else:
         text = f"{value:.4f}"
         if std is not None and n > 1:
@@ -225,23 +309,35 @@ def _diff(value: float | None, kind: str) -> str:
 
 def _verdict(verdict: str) -> str:
     key = {
-        tables.VERDICT_MATCHES: "matches", tables.VERDICT_BETTER: "better",
-        tables.VERDICT_WORSE: "worse", tables.VERDICT_FAILED: "failed",
+        tables.VERDICT_MATCHES: "matches",
+        tables.VERDICT_BETTER: "better",
+        tables.VERDICT_WORSE: "worse",
+        tables.VERDICT_FAILED: "failed",
         tables.VERDICT_NOT_RUN: "not-run",
     }.get(verdict, verdict.replace(" ", "-") if verdict else "none")
     return f'<span class="v v-{_e(key)}">{_e(verdict)}</span>' if verdict else ""
 
 
-def _table(headers: Sequence[tuple[str, str]], rows: Sequence[Sequence[tuple[str, str]]],
-           row_classes: Sequence[str] | None = None, table_id: str = "") -> str:
-    """headers: (html, class); rows: lists of (html, class)."""
+def _table(
+    headers: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[tuple[str, str]]],
+    row_classes: Sequence[str] | None = None,
+    table_id: str = "",
+    row_ids: Sequence[str] | None = None,
+) -> str:
+    """headers: (html, class); rows: lists of (html, class) or (html, class, attributes)."""
     out = [f'<table id="{_e(table_id)}">' if table_id else "<table>", "<thead><tr>"]
     out += [f'<th class="{cls}">{text}</th>' for text, cls in headers]
     out.append("</tr></thead><tbody>")
     for i, row in enumerate(rows):
         cls = row_classes[i] if row_classes else ""
-        out.append(f'<tr class="{cls}">' if cls else "<tr>")
-        out += [f'<td class="{c}">{text}</td>' for text, c in row]
+        rid = row_ids[i] if row_ids else ""
+        attrs = (f' class="{cls}"' if cls else "") + (f' id="{_e(rid)}"' if rid else "")
+        out.append(f"<tr{attrs}>")
+        for cell in row:
+            text, c = cell[0], cell[1]
+            extra = f" {cell[2]}" if len(cell) > 2 else ""
+            out.append(f'<td class="{c}"{extra}>{text}</td>')
         out.append("</tr>")
     out.append("</tbody></table>")
     return "\n".join(out)
@@ -260,97 +356,484 @@ def _fail_link(notebook: str | None, statuses: Mapping[str, str]) -> str:
 
 
 def _mnist_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
-    headers = [("Experiment", ""), ("Validation BCE (reproduced)", ""),
-               ("Paper (reference)", "paper"), ("Difference (reproduced &minus; paper)", ""),
-               ("Entropy floor (test targets)", ""), ("Excess over floor", ""),
-               ("Verdict", ""), ("Notes", ""), ("Paper's note", "paper")]
+    headers = [
+        ("Experiment", ""),
+        ("Validation BCE (reproduced)", ""),
+        ("Paper (reference)", "paper"),
+        ("Difference (reproduced &minus; paper)", ""),
+        ("Entropy floor (test targets)", ""),
+        ("Excess over floor", ""),
+        ("Verdict", ""),
+        ("Notes", ""),
+        ("Paper's note", "paper"),
+    ]
     body = []
     for r in rows:
-        body.append([
-            (_e(r["experiment"]), "txt"),
-            (_value_cell(r), "num"),
-            (_num(r["paper"], "bce"), "num paper"),
-            (_diff(r["difference"], "bce"), "num"),
-            (_num(r["floor"], "bce"), "num"),
-            (_diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;", "num"),
-            (_verdict(r["verdict"]) + _fail_link(r["notebook"], statuses), "txt"),
-            (_e(r["note"]), "txt"),
-            (_e(r["paper_note"]), "txt paper"),
-        ])
+        body.append(
+            [
+                (_e(r["experiment"]), "txt"),
+                (_value_cell(r), "num"),
+                (_num(r["paper"], "bce"), "num paper"),
+                (_diff(r["difference"], "bce"), "num"),
+                (_num(r["floor"], "bce"), "num"),
+                (_diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;", "num"),
+                (_verdict(r["verdict"]) + _fail_link(r["notebook"], statuses), "txt"),
+                (_e(r["note"]), "txt"),
+                (_e(r["paper_note"]), "txt paper"),
+            ]
+        )
     return _table(headers, body, table_id="tbl-mnist")
 
 
 def _latent_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
-    headers = [("Latent dim d", ""), ("Compression 784/d", ""),
-               ("Validation BCE (reproduced)", ""), ("Paper (reference)", "paper"),
-               ("Difference (reproduced &minus; paper)", ""),
-               ("Entropy floor (test targets)", ""), ("Excess over floor", ""), ("Verdict", "")]
+    headers = [
+        ("Latent dim d", ""),
+        ("Compression 784/d", ""),
+        ("Validation BCE (reproduced)", ""),
+        ("Paper (reference)", "paper"),
+        ("Difference (reproduced &minus; paper)", ""),
+        ("Entropy floor (test targets)", ""),
+        ("Excess over floor", ""),
+        ("Verdict", ""),
+        ("PCA BCE (same d)", ""),
+        ("AE MSE", ""),
+        ("PCA MSE", ""),
+    ]
     body = []
     for r in rows:
-        body.append([
-            (str(r["latent_dim"]), "num"),
-            (_num(r["compression_ratio"], "ratio"), "num"),
-            (_value_cell(r), "num"),
-            (_num(r["paper"], "bce") if r["paper"] is not None else "not reported", "num paper"),
-            (_diff(r["difference"], "bce"), "num"),
-            (_num(r["floor"], "bce"), "num"),
-            (_diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;", "num"),
-            (_verdict(r["verdict"]) + _fail_link(r["notebook"], statuses), "txt"),
-        ])
+        body.append(
+            [
+                (str(r["latent_dim"]), "num"),
+                (_num(r["compression_ratio"], "ratio"), "num"),
+                (_value_cell(r), "num"),
+                (
+                    _num(r["paper"], "bce") if r["paper"] is not None else "not reported",
+                    "num paper",
+                ),
+                (_diff(r["difference"], "bce"), "num"),
+                (_num(r["floor"], "bce"), "num"),
+                (_diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;", "num"),
+                (_verdict(r["verdict"]) + _fail_link(r["notebook"], statuses), "txt"),
+                (_stat_cell(r["pca_bce"], "bce"), "num"),
+                (_stat_cell(r["ae_mse"], "bce"), "num"),
+                (_stat_cell(r["pca_mse"], "bce"), "num"),
+            ]
+        )
     return _table(headers, body, table_id="tbl-latent")
 
 
 def _denoise_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
-    headers = [("Noise", ""), ("Noisy input BCE (doing nothing)", ""),
-               ("Denoised BCE", ""), ("Reduction (input − denoised)", ""), ("Entropy floor", ""),
-               ("Excess over floor", "")]
+    headers = [
+        ("Noise", ""),
+        ("Noisy input BCE (doing nothing)", ""),
+        ("Denoised BCE", ""),
+        ("Reduction (input − denoised)", ""),
+        ("Entropy floor", ""),
+        ("Excess over floor", ""),
+    ]
     body = []
     for r in rows:
-        body.append([
-            (_e(r["experiment"]), "txt"),
-            (_num(r["input_bce"], "bce"), "num"),
-            (_value_cell(r) + (_fail_link(r["notebook"], statuses) if r["value"] is None
-                               else ""), "num"),
-            (_diff(r["reduction"], "bce") if r["reduction"] is not None else "&ndash;", "num"),
-            (_num(r["floor"], "bce"), "num"),
-            (_diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;", "num"),
-        ])
+        body.append(
+            [
+                (_e(r["experiment"]), "txt"),
+                (_num(r["input_bce"], "bce"), "num"),
+                (
+                    _value_cell(r)
+                    + (_fail_link(r["notebook"], statuses) if r["value"] is None else ""),
+                    "num",
+                ),
+                (_diff(r["reduction"], "bce") if r["reduction"] is not None else "&ndash;", "num"),
+                (_num(r["floor"], "bce"), "num"),
+                (_diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;", "num"),
+            ]
+        )
     return _table(headers, body, table_id="tbl-denoise")
 
 
 def _fashion_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
-    headers = [("Task", ""), ("Metric", ""), ("Reproduced", ""), ("Paper (reference)", "paper"),
-               ("Difference (reproduced &minus; paper)", ""), ("Entropy floor (test targets)", ""),
-               ("Excess over floor", ""), ("Verdict", ""), ("Notes", ""),
-               ("Paper's note", "paper")]
+    headers = [
+        ("Task", ""),
+        ("Metric", ""),
+        ("Reproduced", ""),
+        ("Paper (reference)", "paper"),
+        ("Difference (reproduced &minus; paper)", ""),
+        ("Entropy floor (test targets)", ""),
+        ("Excess over floor", ""),
+        ("Verdict", ""),
+        ("Notes", ""),
+        ("Paper's note", "paper"),
+    ]
     body, classes = [], []
     for r in rows:
-        body.append([
-            (_e(r["experiment"]), "txt"),
-            (_e(r["metric"]), "txt"),
-            (_value_cell(r), "num"),
-            (_num(r["paper"], r["kind"]) if r["paper"] is not None else "not in the paper",
-             "num paper"),
-            (_diff(r["difference"], r["kind"]), "num"),
-            (_num(r["floor"], "bce"), "num"),
-            (_diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;", "num"),
-            (_verdict(r["verdict"]) + _fail_link(r["notebook"], statuses), "txt"),
-            (_e(r["note"]), "txt"),
-            (_e(r["paper_note"]), "txt paper"),
-        ])
+        body.append(
+            [
+                (_e(r["experiment"]), "txt"),
+                (_e(r["metric"]), "txt"),
+                (_value_cell(r), "num"),
+                (
+                    _num(r["paper"], r["kind"]) if r["paper"] is not None else "not in the paper",
+                    "num paper",
+                ),
+                (_diff(r["difference"], r["kind"]), "num"),
+                (_num(r["floor"], "bce"), "num"),
+                (_diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;", "num"),
+                (_verdict(r["verdict"]) + _fail_link(r["notebook"], statuses), "txt"),
+                (_e(r["note"]), "txt"),
+                (_e(r["paper_note"]), "txt paper"),
+            ]
+        )
         classes.append("extra" if r.get("extra") else "")
     return _table(headers, body, row_classes=classes, table_id="tbl-fashion")
 
 
-def _findings_html(items: list[dict]) -> str:
+def _findings_html(items: list[dict], extra: Sequence[dict] = ()) -> str:
+    """The paper's claims, then (under a group row) the checks beyond the paper."""
     headers = [("Claim", ""), ("Paper", "paper"), ("Measured here", ""), ("Verdict", "")]
-    body = [[(_e(f["claim"]), "txt"), (_e(f["paper"]), "txt paper"),
-             (_e(f["measured"]), "txt"), (_verdict(f["verdict"]), "txt")] for f in items]
-    return _table(headers, body, table_id="tbl-findings")
+    body, classes, ids = [], [], []
+    for group, group_items in (("The paper's claims", items), ("Beyond the paper", list(extra))):
+        if not group_items:
+            continue
+        if extra:
+            body.append([(_e(group), "txt", 'colspan="4"')])
+            classes.append("group")
+            ids.append("")
+        for f in group_items:
+            body.append(
+                [
+                    (_e(f["claim"]), "txt"),
+                    (_e(f["paper"]), "txt paper"),
+                    (_e(f["measured"]), "txt"),
+                    (_verdict(f["verdict"]), "txt"),
+                ]
+            )
+            classes.append("")
+            ids.append(f"finding-{f['id']}")
+    return _table(headers, body, row_classes=classes, row_ids=ids, table_id="tbl-findings")
 
 
-def _failure_box(run: Mapping) -> str:
+# ------------------------------------------------------------------ beyond the paper
+
+
+def _stat_cell(st: Mapping, kind: str, missing: str = "") -> str:
+    """A `tables.stat` dict as a cell; a missing value as its verdict or a dash."""
+    if st["value"] is None:
+        return _verdict(missing) if missing else "&ndash;"
+    return _num(st["value"], kind, st["std"], st["n_seeds"])
+
+
+def _finding_line(item: Mapping | None) -> str:
+    if item is None:
+        return ""
+    return (
+        f"<p>Checked: {_e(item['claim'])} &rarr; {_verdict(item['verdict'])} "
+        f'(<a href="#finding-{_e(item["id"])}">details in the findings</a>).</p>'
+    )
+
+
+def _figure_block(
+    spec: tuple[str, str, str, str], by_name: Mapping, out_dir: Path, statuses: Mapping[str, str]
+) -> list[nbformat.NotebookNode]:
+    notebook, filename, title, caption = spec
+    png = _read_png(by_name.get(notebook), out_dir, notebook, filename, statuses)
+    cells = [_md(f"<h4>{_e(title)}</h4>")]
+    if png is None:
+        cells.append(_md(_missing_figure(notebook, filename, statuses)))
+        return cells
+    cells.append(_image_cell(png, title))
+    path = _fig_path(by_name.get(notebook), out_dir, notebook, filename)
+    cells.append(
+        _md(
+            f'<p class="caption">{_e(caption)}<br><span class="small">From '
+            f"{_e(notebook)} (<code>{_e(path)}</code>).</span></p>"
+        )
+    )
+    return cells
+
+
+def _latent2_html(metrics: Mapping, statuses: Mapping[str, str]) -> str:
+    rows = tables.latent2_designs_table(metrics, statuses=statuses)
+    headers = [
+        ("Design", ""),
+        ("Layers around the 2-unit code", ""),
+        ("Parameters", ""),
+        ("Validation BCE (reproduced)", ""),
+        ("Paper d = 2 (reference)", "paper"),
+        ("Difference (reproduced &minus; paper)", ""),
+        ("Verdict", ""),
+    ]
+    body = [
+        [
+            (_e(r["experiment"]), "txt"),
+            (_e(r["description"]) or "&ndash;", "txt"),
+            (f"{r['params']:,.0f}" if r["params"] is not None else "&ndash;", "num"),
+            (
+                _value_cell(r)
+                + (_fail_link(r["notebook"], statuses) if r["value"] is None else ""),
+                "num",
+            ),
+            (_num(r["paper"], "bce"), "num paper"),
+            (_diff(r["difference"], "bce"), "num"),
+            (_verdict(r["verdict"]) if r["value"] is not None else "", "txt"),
+        ]
+        for r in rows
+    ]
+    out = [_table(headers, body, table_id="tbl-latent2")]
+    drop = tables.stat(metrics, "mnist.latent_2.last_epoch_drop")
+    if drop["value"] is not None:
+        state = "still improving" if drop["value"] > 0 else "no longer improving"
+        out.append(
+            f"<p>Drop of the sweep&rsquo;s d = 2 validation BCE over its last epoch: "
+            f"{_num(drop['value'], 'bce', drop['std'], drop['n_seeds'])} "
+            f"(&gt; 0: still improving; here {state}).</p>"
+        )
+    out.append(
+        '<p class="small">The plain and deep-bn designs run for the first seed only; '
+        "the sweep&rsquo;s row shows every seed. Verdict tolerance as in Table "
+        f"3.2.1.1 (BCE within {tables.BCE_TOLERANCE}).</p>"
+    )
+    return "".join(out)
+
+
+def _denoise_quality_html(metrics: Mapping, statuses: Mapping[str, str]) -> str:
+    rows = tables.denoise_quality_table(metrics, statuses=statuses)
+    out = []
+    for noise, (label, _, _, level_name) in tables.NOISE_TYPES.items():
+        group = [r for r in rows if r["noise"] == noise]
+        level = group[0]["level"]
+        title = label + (
+            f" ({level_name} {level:g}, the trained level)" if level is not None else ""
+        )
+        body = [
+            [
+                (_e(r["label"]), "txt"),
+                (_stat_cell(r["psnr"], "db", r["missing"]), "num"),
+                (_stat_cell(r["ssim"], "ssim", r["missing"]), "num"),
+            ]
+            for r in group
+        ]
+        by_method = {r["method"]: r for r in group}
+        psnr = tables._difference(by_method["autoencoder"]["psnr"], by_method["filter"]["psnr"])
+        ssim = tables._difference(by_method["autoencoder"]["ssim"], by_method["filter"]["ssim"])
+        body.append(
+            [
+                ("Autoencoder &minus; filter", "txt"),
+                ("&ndash;" if psnr["value"] is None else f"{psnr['value']:+.2f} dB", "num"),
+                ("&ndash;" if ssim["value"] is None else f"{ssim['value']:+.3f}", "num"),
+            ]
+        )
+        out.append(f"<h4>{_e(title)}</h4>")
+        out.append(
+            _table(
+                [("Output scored against the clean digit", ""), ("PSNR", ""), ("SSIM", "")],
+                body,
+                table_id=f"tbl-quality-{noise}",
+                row_classes=[""] * len(group) + ["extra"],
+            )
+        )
+    sweep = tables.denoise_sweep_table(metrics)
+    out.append("<h4>Across noise strengths</h4>")
+    if not sweep:
+        status = statuses.get("03_denoising")
+        out.append(
+            '<div class="missing">No sweep results: '
+            + (
+                _verdict(tables.VERDICT_FAILED) + _fail_link("03_denoising", statuses)
+                if status == "failed"
+                else "not run"
+            )
+            + ".</div>"
+        )
+        return "".join(out)
+    body, classes = [], []
+    for r in sweep:
+        margin = r["ae_minus_filter"]
+        level = f"{r['level']:.2f}" + (" (trained)" if r["trained"] else "")
+        body.append(
+            [
+                (_e(r["noise_label"]), "txt"),
+                (_e(level), "num"),
+                (_stat_cell(r["noisy_psnr"], "db"), "num"),
+                (_stat_cell(r["filter_psnr"], "db"), "num"),
+                (_stat_cell(r["ae_psnr"], "db"), "num"),
+                (
+                    "&ndash;"
+                    if margin["value"] is None
+                    else f"{margin['value']:+.2f} dB"
+                    + (f" ± {margin['std']:.2f}" if margin["std"] else ""),
+                    "num",
+                ),
+                (_stat_cell(r["ae_ssim"], "ssim"), "num"),
+            ]
+        )
+        classes.append("trained" if r["trained"] else "")
+    out.append(
+        _table(
+            [
+                ("Noise", ""),
+                ("Level", ""),
+                ("Noisy PSNR", ""),
+                ("Filter PSNR", ""),
+                ("AE PSNR", ""),
+                ("AE &minus; filter", ""),
+                ("AE SSIM", ""),
+            ],
+            body,
+            row_classes=classes,
+            table_id="tbl-denoise-sweep",
+        )
+    )
+    return "".join(out)
+
+
+def _anomaly_html(metrics: Mapping, statuses: Mapping[str, str]) -> str:
+    rows = tables.anomaly_table(metrics, statuses=statuses)
+    body = [
+        [
+            (_e(r["label"]), "txt"),
+            (
+                _stat_cell(r, r["kind"], r["missing"])
+                + (_fail_link("04_improved_autoencoder", statuses) if r["value"] is None else ""),
+                "num",
+            ),
+        ]
+        for r in rows
+    ]
+    return (
+        _table([("Quantity", ""), ("Measured", "")], body, table_id="tbl-anomaly")
+        + '<p class="small">Score: the per-image reconstruction BCE of the MNIST-trained '
+        "improved autoencoder; no Fashion-MNIST image or label is used to build it. An AUC "
+        "of 0.5 is chance, 1.0 a perfect separation. Verdict thresholds: AUC &ge; "
+        f"{ANOMALY_AUC_AGREE:g} agrees, below {ANOMALY_AUC_DISAGREE:g} disagrees.</p>"
+    )
+
+
+def _label_eff_html(metrics: Mapping, statuses: Mapping[str, str]) -> str:
+    rows = tables.label_efficiency_table(metrics, statuses=statuses)
+    sizes = rows[0]["sizes"] if rows else []
+    if not sizes:
+        status = statuses.get("05_fashion_transfer")
+        return (
+            '<div class="missing">No label-efficiency results: '
+            + (
+                _verdict(tables.VERDICT_FAILED) + _fail_link("05_fashion_transfer", statuses)
+                if status == "failed"
+                else "not run"
+            )
+            + ".</div>"
+        )
+    headers = [("Method", "")] + [(f"n = {n:,}", "") for n in sizes]
+    body = [
+        [(_e(r["label"]), "txt")] + [(_stat_cell(c, "acc"), "num") for c in r["cells"]]
+        for r in rows
+    ]
+    return (
+        _table(headers, body, table_id="tbl-label-eff")
+        + '<p class="small">Test accuracy on the full Fashion-MNIST test set after training '
+        "on n class-balanced labelled images. Every classifier has the same conv stack "
+        "and a Flatten &rarr; Dense(10, softmax) head; only where the conv weights come "
+        "from, and whether they train, differs.</p>"
+    )
+
+
+def _heads_html(metrics: Mapping, statuses: Mapping[str, str]) -> str:
+    rows = tables.transfer_heads_table(metrics, statuses=statuses)
+    body = [
+        [
+            (_e(r["experiment"]), "txt"),
+            (
+                _value_cell(r)
+                + (_fail_link(r["notebook"], statuses) if r["value"] is None else ""),
+                "num",
+            ),
+            (_num(r["paper"], "acc"), "num paper"),
+            (_diff(r["difference"], "acc"), "num"),
+            ("&ndash;" if r["miss"] is None else f"{100 * r['miss']:.2f} pts", "num"),
+        ]
+        for r in rows
+    ]
+    return _table(
+        [
+            ("Head on the frozen MNIST encoder", ""),
+            ("Test accuracy (reproduced)", ""),
+            ("Paper (reference)", "paper"),
+            ("Difference (reproduced &minus; paper)", ""),
+            ("Distance to the paper", ""),
+        ],
+        body,
+        table_id="tbl-heads",
+    )
+
+
+# (anchor, title, builder, finding ids) of the "Beyond the paper" sections, in order.
+_BEYOND_SECTIONS = (
+    ("pca-baseline", "Autoencoder vs PCA at the same code size", None, ("ae_beats_pca",)),
+    ("latent2-designs", "Latent dim = 2: bottleneck designs", _latent2_html, ("latent2_designs",)),
+    (
+        "denoise-quality",
+        "Denoising quality: PSNR and SSIM against a classical filter",
+        _denoise_quality_html,
+        ("ae_beats_filter", "ae_beats_filter_sweep"),
+    ),
+    (
+        "anomaly",
+        "Anomaly detection: digits against clothing",
+        _anomaly_html,
+        ("anomaly_detection",),
+    ),
+    (
+        "label-efficiency",
+        "Label efficiency: accuracy against the number of labels",
+        _label_eff_html,
+        ("transfer_reduces_labels", "fashion_encoder_beats_mnist", "finetune_beats_frozen"),
+    ),
+    (
+        "transfer-heads",
+        "Transfer head: which reading matches the paper",
+        _heads_html,
+        ("transfer_head",),
+    ),
+)
+
+
+def _beyond_cells(
+    metrics: Mapping,
+    statuses: Mapping[str, str],
+    by_name: Mapping,
+    out_dir: Path,
+    extra: Sequence[Mapping],
+) -> list[nbformat.NotebookNode]:
+    items = {f["id"]: f for f in extra}
+    cells = [
+        _md(
+            '<h2 id="beyond">Beyond the paper</h2><p>Experiments the paper did not run, '
+            "added to test its wider statements. The paper&rsquo;s numbers appear only "
+            "in columns labelled as reference; every verdict is computed from the "
+            "metrics.</p>"
+        )
+    ]
+    for anchor, title, builder, finding_ids in _BEYOND_SECTIONS:
+        if builder is None:  # the PCA columns live in the latent-size sweep table
+            content = (
+                "<p>The columns &ldquo;PCA BCE (same d)&rdquo;, &ldquo;AE MSE&rdquo; and "
+                "&ldquo;PCA MSE&rdquo; of the "
+                '<a href="#latent-sweep">latent-size sweep</a> compare each '
+                "autoencoder with a d-component PCA reconstruction of the same test "
+                "images (PCA fitted on the training images).</p>"
+            )
+        else:
+            content = builder(metrics, statuses)
+        lines = "".join(_finding_line(items.get(i)) for i in finding_ids)
+        cells.append(_md(f'<h3 id="{_e(anchor)}">{_e(title)}</h3>' + content + lines))
+        for spec in BEYOND_FIGURES.get(anchor, ()):
+            cells += _figure_block(spec, by_name, out_dir, statuses)
+    return cells
+
+
+def _failure_box(run: Mapping, *, first: bool = True, several_seeds: bool = False) -> str:
     name = str(run.get("name", "?"))
+    seed = run.get("seed")
+    anchor = name if first or seed is None else f"{name}-seed{seed}"
+    label = name + (f" (seed {seed})" if several_seeds and seed is not None else "")
     error = run.get("error") or {}
     cell = error.get("cell")
     ename, evalue = error.get("ename") or "Error", error.get("evalue") or ""
@@ -359,23 +842,28 @@ def _failure_box(run: Mapping) -> str:
     excerpt = "\n".join(lines[-15:])
     if len(excerpt) > 2500:
         excerpt = "..." + excerpt[-2500:]
-    parts = [f'<div class="failure" id="fail-{_e(name)}">',
-             f"<strong>{_e(name)} failed</strong>"
-             + (f" ({_e(run['title'])})" if run.get("title") else ""),
-             "<br>Failing cell: " + (_e(cell) if cell is not None else "unknown"),
-             f"<br><code>{_e(ename)}: {_e(evalue)}</code>"]
+    parts = [
+        f'<div class="failure" id="fail-{_e(anchor)}">',
+        f"<strong>{_e(label)} failed</strong>"
+        + (f" ({_e(run['title'])})" if run.get("title") else ""),
+        "<br>Failing cell: " + (_e(cell) if cell is not None else "unknown"),
+        f"<br><code>{_e(ename)}: {_e(evalue)}</code>",
+    ]
     if excerpt:
         parts.append(_pre(excerpt))
-    parts.append('<span class="small">Its numbers show as "failed" in the tables and its '
-                 "figures are missing below.</span></div>")
+    parts.append(
+        '<span class="small">Its numbers show as "failed" in the tables and its '
+        "figures are missing below.</span></div>"
+    )
     return "".join(parts)
 
 
 def _image_output(png: bytes, alt: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_output(
-        "display_data", data={"image/png": base64.b64encode(png).decode("ascii"),
-                              "text/plain": alt},
-        metadata={"alt": alt})
+        "display_data",
+        data={"image/png": base64.b64encode(png).decode("ascii"), "text/plain": alt},
+        metadata={"alt": alt},
+    )
 
 
 def _md(fragment: str) -> nbformat.NotebookNode:
@@ -393,6 +881,15 @@ def _run_dir(run: Mapping | None, out_dir: Path, notebook: str) -> Path:
     if default.is_dir() or not run or not run.get("out_dir"):
         return default
     return Path(run["out_dir"])
+
+
+def _fig_path(run: Mapping | None, out_dir: Path, notebook: str, filename: str) -> str:
+    """A figure's path relative to the report folder (absolute if outside it)."""
+    path = _run_dir(run, out_dir, notebook) / filename
+    try:
+        return path.resolve().relative_to(out_dir.resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.as_posix()
 
 
 def _fmt_seconds(seconds) -> str:
@@ -436,18 +933,23 @@ def _jsonable(value):
 def _missing_figure(notebook: str, filename: str, statuses: Mapping[str, str]) -> str:
     status = statuses.get(notebook)
     if status == "failed":
-        text = (f"Not available: <strong>{_e(notebook)}</strong> failed "
-                f'(<a href="#fail-{_e(notebook)}">see the failure</a>).')
+        text = (
+            f"Not available: <strong>{_e(notebook)}</strong> failed "
+            f'(<a href="#fail-{_e(notebook)}">see the failure</a>).'
+        )
     elif status in ("ok", "cached"):
-        text = (f"Figure file missing: <code>runs/{_e(notebook)}/{_e(filename)}</code> was not "
-                f"written although {_e(notebook)} ran.")
+        text = (
+            f"Figure file missing: <code>runs/{_e(notebook)}/{_e(filename)}</code> was not "
+            f"written although {_e(notebook)} ran."
+        )
     else:
         text = f"Not available: {_e(notebook)} was {_e(status or 'not run')}."
     return f'<div class="missing">{text}</div>'
 
 
-def build_report_notebook(out_dir: str | os.PathLike, runs: Sequence[Mapping],
-                          provenance: Mapping) -> tuple[nbformat.NotebookNode, dict]:
+def build_report_notebook(
+    out_dir: str | os.PathLike, runs: Sequence[Mapping], provenance: Mapping
+) -> tuple[nbformat.NotebookNode, dict]:
     """The report as an nbformat notebook, and the merged metrics it shows.
 
     See `render_report`; exposed so the content can be inspected or tested without HTML.
@@ -467,12 +969,21 @@ def build_report_notebook(out_dir: str | os.PathLike, runs: Sequence[Mapping],
     profile = provenance.get("profile", "unknown")
     cells = []
 
-    # Title, banner, contents.
-    toc = [("run-status", "Run status"), ("table-3-2-1-1", "Table 3.2.1.1: MNIST reconstruction"),
-           ("latent-sweep", "Latent-size sweep"), ("denoising", "Denoising per noise type"),
-           ("table-3-2-2-1", "Table 3.2.2.1: Fashion-MNIST"),
-           ("figures", "Figures 3.4.1-3.4.6"), ("extra-figures", "Further figures"),
-           ("findings", "Findings: the paper's claims checked"), ("provenance", "Provenance")]
+    # Title, banner, contents (nested: a section's subsections under it).
+    toc = [
+        ("run-status", "Run status", ()),
+        (
+            "table-3-2-1-1",
+            "Table 3.2.1.1: MNIST reconstruction",
+            (("latent-sweep", "Latent-size sweep"), ("denoising", "Denoising per noise type")),
+        ),
+        ("table-3-2-2-1", "Table 3.2.2.1: Fashion-MNIST", ()),
+        ("beyond", "Beyond the paper", tuple((a, t) for a, t, _, _ in _BEYOND_SECTIONS)),
+        ("figures", "Figures 3.4.1-3.4.6", ()),
+        ("extra-figures", "Further figures", ()),
+        ("findings", "Findings: the paper's claims checked", ()),
+        ("provenance", "Provenance", ()),
+    ]
     head = [f"<h1>{_e(REPORT_TITLE)}</h1>"]
     if profile == "smoke":
         head.append(f'<div class="banner" id="smoke-banner">{_e(SMOKE_BANNER)}</div>')
@@ -482,10 +993,21 @@ def build_report_notebook(out_dir: str | os.PathLike, runs: Sequence[Mapping],
         + (" (uncommitted changes)" if provenance.get("git_dirty") else "")
         + f", profile <strong>{_e(profile)}</strong>. Every number below was read from the "
         "notebooks' <code>metrics.json</code> files; the paper's numbers appear only in the "
-        "grey columns labelled <em>Paper (reference)</em>.</p>")
-    head.append("<nav><strong>Contents</strong><ol>"
-                + "".join(f'<li><a href="#{a}">{_e(t)}</a></li>' for a, t in toc)
-                + "</ol></nav>")
+        "grey columns labelled <em>Paper (reference)</em>.</p>"
+    )
+    entries = []
+    for anchor, title, children in toc:
+        sub = (
+            (
+                "<ol>"
+                + "".join(f'<li><a href="#{a}">{_e(t)}</a></li>' for a, t in children)
+                + "</ol>"
+            )
+            if children
+            else ""
+        )
+        entries.append(f'<li><a href="#{anchor}">{_e(title)}</a>{sub}</li>')
+    head.append("<nav><strong>Contents</strong><ol>" + "".join(entries) + "</ol></nav>")
     cells.append(_md("\n".join(head)))
 
     # Run status and failure boxes.
@@ -493,47 +1015,82 @@ def build_report_notebook(out_dir: str | os.PathLike, runs: Sequence[Mapping],
     for r in runs:
         counts[str(r.get("status"))] = counts.get(str(r.get("status")), 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in counts.items()) or "no notebooks"
-    status_html = [f'<h2 id="run-status">Run status</h2><p>{len(runs)} notebooks: '
-                   f"{_e(summary)}.</p>"]
+    seeds = list(dict.fromkeys(r.get("seed") for r in runs if r.get("seed") is not None))
+    if len(seeds) > 1:
+        what = (
+            f"{len(runs)} runs ({len(by_name)} notebooks &times; {len(seeds)} seeds: "
+            + ", ".join(_e(s) for s in seeds)
+            + ")"
+        )
+    else:
+        what = f"{len(runs)} notebooks"
+    status_html = [f'<h2 id="run-status">Run status</h2><p>{what}: {_e(summary)}.</p>']
     failed = [r for r in runs if r.get("status") == "failed"]
-    status_html += [_failure_box(r) for r in failed]
+    boxed: set[str] = set()
+    for r in failed:
+        # The first failure of a notebook owns the anchor the tables link to.
+        first = str(r.get("name")) not in boxed
+        boxed.add(str(r.get("name")))
+        status_html.append(_failure_box(r, first=first, several_seeds=len(seeds) > 1))
     if conflicts:
-        items = "".join(f"<li><code>{_e(c['id'])}</code>: kept {_e(c['kept'])} from "
-                        f"{_e(c['kept_from'])}, ignored {_e(c['ignored'])} from "
-                        f"{_e(c['ignored_from'])}</li>" for c in conflicts)
+        items = "".join(
+            f"<li><code>{_e(c['id'])}</code>: kept {_e(c['kept'])} from "
+            f"{_e(c['kept_from'])}, ignored {_e(c['ignored'])} from "
+            f"{_e(c['ignored_from'])}</li>"
+            for c in conflicts
+        )
         status_html.append(f"<p>Metrics written twice with different values:</p><ul>{items}</ul>")
     cells.append(_md("\n".join(status_html)))
 
     # Tables.
-    tol = (f"Verdict tolerance: BCE within {tables.BCE_TOLERANCE} of the paper counts as "
-           "&ldquo;matches&rdquo;, lower by more as &ldquo;better than paper&rdquo;; accuracy "
-           f"within {100 * tables.ACC_TOLERANCE:.1f} points likewise, higher by more as "
-           "&ldquo;better than paper&rdquo;. The entropy floor is the mean binary entropy "
-           "of the test images, the lowest BCE any model can reach; the excess over it is "
-           "the part of the loss a better model could remove. Means &plusmn; standard "
-           "deviation are shown when a metric has one value per seed.")
-    cells.append(_md(
-        '<h2 id="table-3-2-1-1">Table 3.2.1.1: MNIST reconstruction</h2>'
-        + _mnist_table_html(tables.mnist_reconstruction_table(metrics, statuses=statuses),
-                            statuses)
-        + f'<p class="small">{tol}</p>'))
-    cells.append(_md(
-        '<h3 id="latent-sweep">Latent-size sweep (dense bottleneck)</h3>'
-        + _latent_table_html(tables.latent_sweep_table(metrics, statuses=statuses), statuses)
-        + '<p class="small">The paper reports d = 2 and d = 16 only.</p>'))
-    cells.append(_md(
-        '<h3 id="denoising">Denoising per noise type</h3>'
-        + _denoise_table_html(tables.denoising_table(metrics, statuses=statuses), statuses)
-        + '<p class="small">&ldquo;Noisy input BCE&rdquo; is the loss of returning the noisy '
-        "image unchanged, the score of doing nothing; the paper gives only the mixed-noise "
-        "loss.</p>"))
-    cells.append(_md(
-        '<h2 id="table-3-2-2-1">Table 3.2.2.1: Fashion-MNIST reconstruction &amp; '
-        "classification</h2>"
-        + _fashion_table_html(tables.fashion_table(metrics, statuses=statuses), statuses)
-        + '<p class="small">The paper&rsquo;s head is ambiguous: section 3.1 appends '
-        "Flatten &rarr; Dense(10, softmax) (the table row), section 2.2.2(d) a Dense layer then "
-        "softmax (the dashed extra row, with Dense(128)).</p>"))
+    tol = (
+        f"Verdict tolerance: BCE within {tables.BCE_TOLERANCE} of the paper counts as "
+        "&ldquo;matches&rdquo;, lower by more as &ldquo;better than paper&rdquo;; accuracy "
+        f"within {100 * tables.ACC_TOLERANCE:.1f} points likewise, higher by more as "
+        "&ldquo;better than paper&rdquo;. The entropy floor is the mean binary entropy "
+        "of the test images, the lowest BCE any model can reach; the excess over it is "
+        "the part of the loss a better model could remove. Means &plusmn; standard "
+        "deviation are shown when a metric has one value per seed."
+    )
+    cells.append(
+        _md(
+            '<h2 id="table-3-2-1-1">Table 3.2.1.1: MNIST reconstruction</h2>'
+            + _mnist_table_html(
+                tables.mnist_reconstruction_table(metrics, statuses=statuses), statuses
+            )
+            + f'<p class="small">{tol}</p>'
+        )
+    )
+    cells.append(
+        _md(
+            '<h3 id="latent-sweep">Latent-size sweep (dense bottleneck)</h3>'
+            + _latent_table_html(tables.latent_sweep_table(metrics, statuses=statuses), statuses)
+            + '<p class="small">The paper reports d = 2 and d = 16 only.</p>'
+        )
+    )
+    cells.append(
+        _md(
+            '<h3 id="denoising">Denoising per noise type</h3>'
+            + _denoise_table_html(tables.denoising_table(metrics, statuses=statuses), statuses)
+            + '<p class="small">&ldquo;Noisy input BCE&rdquo; is the loss of returning the noisy '
+            "image unchanged, the score of doing nothing; the paper gives only the mixed-noise "
+            "loss.</p>"
+        )
+    )
+    cells.append(
+        _md(
+            '<h2 id="table-3-2-2-1">Table 3.2.2.1: Fashion-MNIST reconstruction &amp; '
+            "classification</h2>"
+            + _fashion_table_html(tables.fashion_table(metrics, statuses=statuses), statuses)
+            + '<p class="small">The paper&rsquo;s head is ambiguous: section 3.1 appends '
+            "Flatten &rarr; Dense(10, softmax) (the table row), section 2.2.2(d) a Dense "
+            "layer then softmax (the dashed extra row, with Dense(128)).</p>"
+        )
+    )
+
+    # Beyond the paper: its own sections, tables, figures and verdict lines.
+    extra = extra_findings(metrics)
+    cells += _beyond_cells(metrics, statuses, by_name, out_dir, extra)
 
     # Paper figures.
     cells.append(_md('<h2 id="figures">Figures 3.4.1-3.4.6</h2>'))
@@ -545,15 +1102,21 @@ def build_report_notebook(out_dir: str | os.PathLike, runs: Sequence[Mapping],
             cells.append(_md(_missing_figure(notebook, filename, statuses)))
         else:
             cells.append(_image_cell(png, f"Figure {number}"))
-        cells.append(_md(
-            f'<p class="caption"><span class="paper-caption">Paper&rsquo;s caption: '
-            f"{_e(FIGURE_CAPTIONS.get(number, ''))}</span><br>"
-            f'<span class="small">From {_e(notebook)} '
-            f"(<code>runs/{_e(notebook)}/{_e(filename)}</code>).</span></p>"))
+        cells.append(
+            _md(
+                f'<p class="caption"><span class="paper-caption">Paper&rsquo;s caption: '
+                f"{_e(FIGURE_CAPTIONS.get(number, ''))}</span><br>"
+                f'<span class="small">From {_e(notebook)} '
+                f"(<code>{_e(_fig_path(by_name.get(notebook), out_dir, notebook, filename))}"
+                "</code>).</span></p>"
+            )
+        )
 
     # Further figures: the known list, then any other PNG the notebooks left.
     cells.append(_md('<h2 id="extra-figures">Further figures</h2>'))
-    shown = {(nb, fn) for nb, fn in FIGURES.values()}
+    shown = {(nb, fn) for nb, fn in FIGURES.values()} | {
+        (spec[0], spec[1]) for specs in BEYOND_FIGURES.values() for spec in specs
+    }
     extras = list(EXTRA_FIGURES)
     for run in runs:
         name = str(run.get("name"))
@@ -571,16 +1134,19 @@ def build_report_notebook(out_dir: str | os.PathLike, runs: Sequence[Mapping],
             cells.append(_md(_missing_figure(notebook, filename, statuses)))
         else:
             cells.append(_image_cell(png, title))
-            cells.append(_md(f'<p class="small">From <code>runs/{_e(notebook)}/'
-                             f"{_e(filename)}</code>.</p>"))
+            path = _fig_path(by_name.get(notebook), out_dir, notebook, filename)
+            cells.append(_md(f'<p class="small">From <code>{_e(path)}</code>.</p>'))
 
     # Findings.
-    cells.append(_md(
-        '<h2 id="findings">Findings: the paper&rsquo;s claims checked</h2>'
-        "<p>Each verdict is computed from the numbers above. With one value per seed, a "
-        "difference within the combined standard deviation is &ldquo;inconclusive&rdquo;; "
-        "with a single run every difference counts.</p>"
-        + _findings_html(compute_findings(metrics))))
+    cells.append(
+        _md(
+            '<h2 id="findings">Findings: the paper&rsquo;s claims checked</h2>'
+            "<p>Each verdict is computed from the numbers above. With one value per seed, a "
+            "difference within the combined standard deviation is &ldquo;inconclusive&rdquo;; "
+            "with a single run every difference counts.</p>"
+            + _findings_html(paper_findings(metrics), extra)
+        )
+    )
 
     # Provenance.
     cells.append(_md(_provenance_html(provenance, runs, out_dir)))
@@ -594,8 +1160,9 @@ def build_report_notebook(out_dir: str | os.PathLike, runs: Sequence[Mapping],
     return nb, metrics
 
 
-def _read_png(run: Mapping | None, out_dir: Path, notebook: str, filename: str,
-              statuses: Mapping[str, str]) -> bytes | None:
+def _read_png(
+    run: Mapping | None, out_dir: Path, notebook: str, filename: str, statuses: Mapping[str, str]
+) -> bytes | None:
     # Figures of a failed or skipped notebook may be stale leftovers: not shown.
     if statuses.get(notebook) not in ("ok", "cached"):
         return None
@@ -613,42 +1180,68 @@ def _provenance_html(provenance: Mapping, runs: Sequence[Mapping], out_dir: Path
     seeds_text = ", ".join(str(s) for s in seeds) if isinstance(seeds, (list, tuple)) else seeds
     general = [
         ("Generated", p.get("generated")),
-        ("Git commit", str(p.get("git_commit", "unknown"))
-         + (" (uncommitted changes)" if p.get("git_dirty") else "")),
+        (
+            "Git commit",
+            str(p.get("git_commit", "unknown"))
+            + (" (uncommitted changes)" if p.get("git_dirty") else ""),
+        ),
         ("Profile", p.get("profile")),
         ("Seeds", seeds_text),
         ("Python", p.get("python")),
         ("CPU", p.get("cpu")),
         ("Cores", p.get("cores")),
     ]
-    out = ['<h2 id="provenance">Provenance</h2>',
-           _table([("Item", ""), ("Value", "")],
-                  [[(_e(k), "txt"), (_e(v if v is not None else "unknown"), "txt")]
-                   for k, v in general]),
-           "<h3>Notebooks</h3>"]
-    rows = []
+    out = [
+        '<h2 id="provenance">Provenance</h2>',
+        _table(
+            [("Item", ""), ("Value", "")],
+            [[(_e(k), "txt"), (_e(v if v is not None else "unknown"), "txt")] for k, v in general],
+        ),
+        "<h3>Notebooks</h3>",
+    ]
+    seeds = list(dict.fromkeys(r.get("seed") for r in runs if r.get("seed") is not None))
+    several = len(seeds) > 1
+    # One row per (notebook, seed), grouped by notebook: its name and title span its rows.
+    groups: dict[str, list[Mapping]] = {}
     for run in runs:
-        link = _href(str(run.get("notebook_html") or ""), out_dir)
-        status = str(run.get("status"))
-        label = str(run.get("name")) + (f" (seed {run['seed']})" if "seed" in run else "")
-        rows.append([
-            (_e(label), "txt"), (_e(run.get("title") or ""), "txt"),
-            (_verdict(status) if status in ("failed", "skipped") else _e(status), "txt"),
-            ("yes" if status == "cached" else "no", "txt"),
-            (_fmt_seconds(run.get("wall_s")), "num"),
-            (f'<a href="{_e(link)}">executed notebook</a>' if link else "&ndash;", "txt"),
-        ])
-    out.append(_table([("Notebook", ""), ("Title", ""), ("Status", ""), ("Cached", ""),
-                       ("Wall time", ""), ("Page", "")], rows))
-    out.append(f'<p class="small">Total wall time: {_fmt_seconds(p.get("total_wall_s"))}. '
-               "A cached notebook was not re-executed: its results come from an earlier run "
-               "with the same inputs.</p>")
+        groups.setdefault(str(run.get("name")), []).append(run)
+    rows = []
+    for name, group in groups.items():
+        span = f'rowspan="{len(group)}"' if len(group) > 1 else ""
+        for i, run in enumerate(group):
+            link = _href(str(run.get("notebook_html") or ""), out_dir)
+            status = str(run.get("status"))
+            row = []
+            if i == 0:
+                row += [(_e(name), "txt", span), (_e(run.get("title") or ""), "txt", span)]
+            if several:
+                row.append((_e(run.get("seed", "")), "num"))
+            row += [
+                (_verdict(status) if status in ("failed", "skipped") else _e(status), "txt"),
+                (_fmt_seconds(run.get("wall_s")), "num"),
+                (f'<a href="{_e(link)}">executed notebook</a>' if link else "&ndash;", "txt"),
+            ]
+            rows.append(row)
+    headers = (
+        [("Notebook", ""), ("Title", "")]
+        + ([("Seed", "")] if several else [])
+        + [("Status", ""), ("Wall time", ""), ("Page", "")]
+    )
+    out.append(_table(headers, rows))
+    out.append(
+        f'<p class="small">Total wall time: {_fmt_seconds(p.get("total_wall_s"))}. '
+        "A cached notebook was not re-executed: its results come from an earlier run "
+        "with the same inputs.</p>"
+    )
     packages = p.get("packages") or {}
     if packages:
         out.append("<h3>Packages</h3>")
-        out.append(_table([("Package", ""), ("Version", "")],
-                          [[(_e(k), "txt"), (_e(v), "txt")]
-                           for k, v in sorted(packages.items())]))
+        out.append(
+            _table(
+                [("Package", ""), ("Version", "")],
+                [[(_e(k), "txt"), (_e(v), "txt")] for k, v in sorted(packages.items())],
+            )
+        )
     hashes = p.get("data_hashes") or {}
     if hashes:
         out.append("<h3>Data (SHA-256 of the arrays used)</h3>")
@@ -656,14 +1249,18 @@ def _provenance_html(provenance: Mapping, runs: Sequence[Mapping], out_dir: Path
         for dataset, arrays in sorted(hashes.items()):
             items = arrays.items() if isinstance(arrays, Mapping) else [("", arrays)]
             for array, digest in sorted(items):
-                hash_rows.append([(_e(dataset), "txt"), (_e(array), "txt"),
-                                  (f"<code>{_e(digest)}</code>", "txt")])
+                hash_rows.append(
+                    [
+                        (_e(dataset), "txt"),
+                        (_e(array), "txt"),
+                        (f"<code>{_e(digest)}</code>", "txt"),
+                    ]
+                )
         out.append(_table([("Dataset", ""), ("Array", ""), ("SHA-256", "")], hash_rows))
     return "\n".join(out)
 
 
-def render_report(out_dir: str | os.PathLike, runs: Sequence[Mapping],
-                  provenance: Mapping) -> Path:
+def render_report(out_dir: str | os.PathLike, runs: Sequence[Mapping], provenance: Mapping) -> Path:
     """Write `<out_dir>/index.html` and `<out_dir>/metrics.json`, each atomically.
 
     Args:
@@ -689,16 +1286,24 @@ def render_report(out_dir: str | os.PathLike, runs: Sequence[Mapping],
         "profile": provenance.get("profile"),
         "metrics": means,
         "provenance": provenance,
-        "runs": [{"name": r.get("name"), "seed": r.get("seed"), "status": r.get("status"),
-                  "wall_s": r.get("wall_s")} for r in runs],
+        "runs": [
+            {
+                "name": r.get("name"),
+                "seed": r.get("seed"),
+                "status": r.get("status"),
+                "wall_s": r.get("wall_s"),
+            }
+            for r in runs
+        ],
     }
     per_seed = {k: v for k, v in metrics.items() if isinstance(v, list)}
     if per_seed:
         # Several seeds: "metrics" holds the means; the values behind them are kept.
         summary["metrics_per_seed"] = per_seed
         summary["metrics_std"] = {k: tables.summarize(v)[1] for k, v in per_seed.items()}
-    _atomic_write(out_dir / "metrics.json",
-                  json.dumps(_jsonable(summary), indent=2, allow_nan=False) + "\n")
+    _atomic_write(
+        out_dir / "metrics.json", json.dumps(_jsonable(summary), indent=2, allow_nan=False) + "\n"
+    )
     index = out_dir / "index.html"
     _atomic_write(index, body)
     return index
