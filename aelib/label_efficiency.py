@@ -34,6 +34,8 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from aelib.params import check_int
+
 __all__ = [
     "METHOD_NAMES",
     "balanced_subset",
@@ -60,14 +62,8 @@ METHOD_NAMES = {
 # ------------------------------------------------------------------------------ checks
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
 def _check_int(name: str, value, minimum: int) -> int:
-    if not _is_int(value) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+    return check_int(name, value, minimum=minimum)
 
 
 def _check_labels(labels) -> np.ndarray:
