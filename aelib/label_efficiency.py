@@ -247,6 +247,12 @@ def _copy_encoder(encoder):
 
     copy = keras.models.clone_model(encoder)
     copy.set_weights(encoder.get_weights())
+    # clone_model copies each layer's `trainable` flag, and an encoder that was frozen for
+    # a transfer classifier has every layer frozen; setting `copy.trainable = True` later
+    # does not reach those layers, so the copy starts with all of them trainable again.
+    for layer in copy.layers:
+        layer.trainable = True
+    copy.trainable = True
     return copy
 
 

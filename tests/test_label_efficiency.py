@@ -235,3 +235,15 @@ def test_plot_label_efficiency_returns_a_log_axis_figure():
 def test_plot_label_efficiency_rejects_empty():
     with pytest.raises(ValueError, match="non-empty"):
         le.plot_label_efficiency({})
+
+
+def test_finetune_copy_is_trainable_even_after_the_encoder_was_frozen():
+    from aelib import label_efficiency, models
+
+    encoder = models.build_improved_autoencoder().encoder
+    frozen = models.build_encoder_classifier(encoder, hidden_units=None, trainable=False)
+    head_only = len(frozen.trainable_weights)
+    finetune = label_efficiency.make_builders(mnist_encoder=encoder)["finetune"]()
+    # Every conv kernel and bias of the encoder trains, plus the head.
+    assert len(finetune.trainable_weights) == head_only + len(encoder.weights)
+    assert len(frozen.trainable_weights) == head_only  # the original stays frozen
