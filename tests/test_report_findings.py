@@ -361,3 +361,18 @@ def test_transfer_head_closer_reading():
     assert item["verdict"] == "disagrees" and "Dense(128) reading is closer" in item["measured"]
     spread = dict(ALL, **{"fashion.transfer.dense10.test_acc": [0.880, 0.892, 0.904]})
     assert _verdicts(spread)["transfer_head"] == "inconclusive"
+
+
+def test_transfer_head_also_reports_the_fine_tuned_reading():
+    from aelib.report.findings import findings as all_findings
+
+    metrics = {
+        "fashion.transfer.dense10.test_acc": 0.86,
+        "fashion.transfer.dense128.test_acc": 0.862,
+        "fashion.label_eff.finetune.100.test_acc": 0.70,
+        "fashion.label_eff.finetune.60000.test_acc": 0.89,
+    }
+    item = next(f for f in all_findings(metrics) if f["id"] == "transfer_head")
+    assert "fine-tuning the whole encoder" in item["measured"]
+    assert "89.00%" in item["measured"] and "60,000 labels" in item["measured"]
+    assert "+0.03 points" in item["measured"]
