@@ -324,9 +324,7 @@ def _transfer_close(metrics: Mapping) -> dict:
         f"{_paper('fashion.cnn.test_acc', 'acc')}: gap {paper_gap:.2f} points, "
         'called "close" (section 4.1, item 4).'
     )
-    transfer_id = "fashion.transfer.dense10.test_acc"
-    if measure(metrics.get(transfer_id)) is None:
-        transfer_id = "fashion.transfer.test_acc"
+    transfer_id = _transfer_row_id(metrics)
     transfer = measure(metrics.get(transfer_id))
     cnn = measure(metrics.get("fashion.cnn.test_acc"))
     if transfer is None or cnn is None:
@@ -805,6 +803,14 @@ def _per_size_claim(
     return _item(claim_id, claim, paper, measured, _combine(outcomes))
 
 
+def _transfer_row_id(metrics: Mapping) -> str:
+    """The id of Table 3.2.2.1's transfer row: the Dense(10) head, or the older plain id."""
+    dense10_id = "fashion.transfer.dense10.test_acc"
+    return (
+        dense10_id if measure(metrics.get(dense10_id)) is not None else "fashion.transfer.test_acc"
+    )
+
+
 def _transfer_head(metrics: Mapping) -> dict:
     target = PAPER_VALUES["fashion.transfer.test_acc"]
     claim = (
@@ -817,9 +823,7 @@ def _transfer_head(metrics: Mapping) -> dict:
         "section 3.1 appends Flatten -> Dense(10, softmax), section 2.2.2(d) a Dense "
         "layer then softmax."
     )
-    dense10_id = "fashion.transfer.dense10.test_acc"
-    if measure(metrics.get(dense10_id)) is None:
-        dense10_id = "fashion.transfer.test_acc"
+    dense10_id = _transfer_row_id(metrics)
     d10 = measure(metrics.get(dense10_id))
     d128 = measure(metrics.get("fashion.transfer.dense128.test_acc"))
     if d10 is None or d128 is None:
