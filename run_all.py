@@ -15,6 +15,7 @@ rendered to <output>/index.html even when a notebook fails; the exit code is the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import platform
@@ -107,9 +108,16 @@ def _cpu() -> str:
     return platform.processor() or platform.machine()
 
 
-def provenance(profile: str, seeds: list[int], total_wall_s: float) -> dict:
+def provenance(profile: str, seeds: list[int], total_wall_s: float, results=()) -> dict:
+    """What the report records about how it was made.
+
+    `total_wall_s` is this invocation's wall time (small when every run was cached);
+    `runs_wall_s` adds up each run's own execution time, cached runs included: the wall
+    time of a cold run of the same report on this machine.
+    """
     from aelib import pipeline
 
+    usable = [r for r in results if r.status in ("ok", "cached") and r.wall_s is not None]
     return {
         "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "git_commit": _git("rev-parse", "HEAD"),
@@ -122,6 +130,8 @@ def provenance(profile: str, seeds: list[int], total_wall_s: float) -> dict:
         "cores": os.cpu_count() or 0,
         "data_hashes": pipeline.data_hashes(("mnist", "fashion_mnist")),
         "total_wall_s": round(total_wall_s, 1),
+        "runs_wall_s": round(sum(r.wall_s for r in usable), 1),
+        "executed_wall_s": round(sum(r.wall_s for r in usable if r.status == "ok"), 1),
     }
 
 
@@ -140,6 +150,27 @@ class _Progress(logging.Handler):
             seconds = time.monotonic() - self.start
             line = f"    {self.name}: cell {cell}/{self.n_cells}  {seconds:6.0f}s"
             print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", flush=True)
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path):
+    """Point file descriptor 2 at `path` (appending) for the duration of the block.
+
+    The kernel is started inside the block and inherits the descriptor, so the C++
+    messages TensorFlow writes straight to stderr land in the notebook's log instead of
+    the terminal.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.dup2(fd, 2)
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(fd)
 
 
 def execute(spec, parameters: dict, out: Path, seed_dir: str, timeout: int):
@@ -168,7 +199,8 @@ def execute(spec, parameters: dict, out: Path, seed_dir: str, timeout: int):
     logger = logging.getLogger("papermill")
     logger.setLevel(logging.INFO)
     logger.propagate = False
-    file_handler = logging.FileHandler(log_path, mode="w")
+    log_path.write_text("")  # both the handler and the kernel's stderr append to it
+    file_handler = logging.FileHandler(log_path, mode="a")
     file_handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
     progress = _Progress(spec.name, n_cells, start)
     logger.addHandler(file_handler)
@@ -176,16 +208,17 @@ def execute(spec, parameters: dict, out: Path, seed_dir: str, timeout: int):
     tmp_executed = executed.with_name(f".{spec.name}.partial.ipynb")
     error = None
     try:
-        papermill.execute_notebook(
-            str(spec.path),
-            str(tmp_executed),
-            parameters=parameters,
-            kernel_name="python3",
-            cwd=str(out),
-            log_output=True,
-            progress_bar=False,
-            execution_timeout=timeout,
-        )
+        with _stderr_to(log_path):
+            papermill.execute_notebook(
+                str(spec.path),
+                str(tmp_executed),
+                parameters=parameters,
+                kernel_name="python3",
+                cwd=str(out),
+                log_output=True,
+                progress_bar=False,
+                execution_timeout=timeout,
+            )
     except Exception as exc:  # noqa: BLE001 - any failure is reported, the others go on
         error = pipeline.describe_failure(exc)
         logger.info("FAILED: %s: %s", error["ename"], error["evalue"])
@@ -328,7 +361,7 @@ def main(argv=None) -> int:
 
     total = time.monotonic() - t0
     index = render_report(
-        out, [r.as_dict() for r in results], provenance(args.profile, args.seeds, total)
+        out, [r.as_dict() for r in results], provenance(args.profile, args.seeds, total, results)
     )
     failed = [r.name for r in results if r.status == "failed"]
     print(

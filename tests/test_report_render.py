@@ -543,7 +543,51 @@ def test_several_seeds_compact_run_table(tmp_path):
     assert "10 runs (5 notebooks × 2 seeds" in body
     assert "03_denoising (seed 1) failed" in body
     prov = text[text.index('id="provenance"') :]
-    table = prov[prov.index("<h3>Notebooks</h3>") : prov.index("Total wall time")]
+    table = prov[prov.index("<h3>Notebooks</h3>") : prov.index("A cached notebook")]
     assert table.count('rowspan="2"') == 2 * 5  # name and title per notebook
     assert table.count("01_baseline_autoencoder") == 1 + 2  # name cell + two page links
     assert "<th" in table and ">Seed</th>" in table
+    # The seed section lists each seed's value of the headline metrics, the mean and
+    # the range; seed 1 failed notebook 03, so its denoising cell is a dash.
+    seeds_cell = next(
+        c.source
+        for c in nb_cells(tmp_path, runs + more, provenance)
+        if 'id="tbl-seeds"' in c.source
+    )
+    row = seeds_cell[seeds_cell.index("Baseline autoencoder, val BCE") :]
+    row = row[: row.index("</tr>")]
+    assert "0.0712" in row and "0.0719" in row and "0.0716 ± 0.0005" in row
+    denoise = seeds_cell[seeds_cell.index("Denoising (mixed noise)") :]
+    denoise = denoise[: denoise.index("</tr>")]
+    assert "&ndash;" in denoise
+    assert "tbl-seeds-all" in page.ids
+
+
+def nb_cells(root, runs, provenance):
+    return render.build_report_notebook(root, runs, provenance)[0].cells
+
+
+def test_single_seed_report_explains_how_to_get_the_spread(full_report):
+    _, _, text, _ = full_report
+    section = text[text.index('id="seed-spread"') : text.index('id="figures"')]
+    assert "ran one seed" in section and "--seeds 0,1,2" in section
+    assert "tbl-seeds" not in section
+
+
+def test_latent_sweep_is_drawn_from_the_metrics_not_repeated(beyond_report):
+    nb, text = beyond_report
+    section = text[text.index('id="pca-baseline"') : text.index('id="latent2-designs"')]
+    assert "Validation BCE against latent size: autoencoder and PCA" in section
+    assert section.count("data:image/png;base64,") == 1
+    further = text[text.index('id="extra-figures"') : text.index('id="findings"')]
+    assert "latent_sweep.png" not in further
+
+
+def test_provenance_shows_invocation_and_cold_wall_time(tmp_path):
+    runs, provenance = make_report_tree(tmp_path)
+    provenance["runs_wall_s"] = 5400.0
+    text = render.render_report(tmp_path, runs, provenance).read_text(encoding="utf-8")
+    prov = text[text.index('id="provenance"') :]
+    assert "Wall time of this invocation" in prov and "187.5" not in prov
+    assert "3.1 min" in prov  # 187.5 s
+    assert "a cold run without cache" in prov and "90.0 min" in prov

@@ -90,12 +90,12 @@ def smoke_report(tmp_path_factory):
     out = tmp_path_factory.mktemp("smoke-report")
     proc, seconds = _run("--profile", "smoke", "--output", str(out))
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return out, proc.stdout, seconds
+    return out, proc.stdout, seconds, proc.stderr
 
 
 @pytest.mark.slow
 def test_smoke_report_has_every_result(smoke_report):
-    out, stdout, _ = smoke_report
+    out, stdout, _, stderr = smoke_report
     for nb, files in FILES.items():
         metrics = json.loads((out / "runs" / "seed0" / nb / "metrics.json").read_text())
         assert metrics, nb
@@ -111,11 +111,13 @@ def test_smoke_report_has_every_result(smoke_report):
         assert 0.0 < value < 1.0, (metric_id, value)
     assert report["provenance"]["data_hashes"]["mnist"]["x_train"].startswith("741c9888")
     assert re.search(r"\[01_baseline_autoencoder\] done in \d+s", stdout)
+    # The kernels' stderr (TensorFlow's C++ messages) goes to each notebook's log.
+    assert "E0000" not in stderr and "tensorflow" not in stderr.lower(), stderr[-2000:]
 
 
 @pytest.mark.slow
 def test_smoke_html_is_self_contained_with_tables_and_figures(smoke_report):
-    out, _, _ = smoke_report
+    out, _, _, _ = smoke_report
     html = (out / "index.html").read_text()
     assert "Table 3.2.1.1" in html and "Table 3.2.2.1" in html
     for fig in ("3.4.1", "3.4.2", "3.4.3", "3.4.4", "3.4.5", "3.4.6"):
@@ -134,7 +136,7 @@ def test_smoke_html_is_self_contained_with_tables_and_figures(smoke_report):
 
 @pytest.mark.slow
 def test_second_run_executes_nothing(smoke_report):
-    out, _, first_seconds = smoke_report
+    out, _, first_seconds, _ = smoke_report
     before = {p: p.stat().st_mtime for p in (out / "notebooks" / "seed0").glob("*.ipynb")}
     proc, seconds = _run("--profile", "smoke", "--output", str(out))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
@@ -146,7 +148,7 @@ def test_second_run_executes_nothing(smoke_report):
 
 @pytest.mark.slow
 def test_same_seed_same_numbers(smoke_report):
-    out, _, _ = smoke_report
+    out, _, _, _ = smoke_report
     names = ["01_baseline_autoencoder", "03_denoising"]
     first = {n: (out / "runs" / "seed0" / n / "metrics.json").read_text() for n in names}
     proc, _ = _run("--profile", "smoke", "--output", str(out), "--only", "01", "03", "--force")
@@ -229,7 +231,7 @@ def test_unknown_notebook_is_a_clear_error(capsys):
 
 @pytest.mark.slow
 def test_several_seeds_reuse_cache_and_report_spread(smoke_report):
-    out, _, _ = smoke_report
+    out, _, _, _ = smoke_report
     proc, _ = _run("--profile", "smoke", "--output", str(out), "--seeds", "0,1", "--only", "01")
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "[01_baseline_autoencoder seed 0] cached (up to date" in proc.stdout
@@ -238,5 +240,13 @@ def test_several_seeds_reuse_cache_and_report_spread(smoke_report):
     values = report["metrics_per_seed"]["mnist.baseline.val_bce"]
     assert len(values) == 2 and values[0] != values[1]
     assert report["metrics"]["mnist.baseline.val_bce"] == pytest.approx(sum(values) / 2)
-    assert report["provenance"]["seeds"] == [0, 1]
-    assert "±" in (out / "index.html").read_text()
+    prov = report["provenance"]
+    assert prov["seeds"] == [0, 1]
+    html = (out / "index.html").read_text()
+    assert "±" in html and 'id="tbl-seeds"' in html
+    # Cold time: every usable run's own execution time, cached runs included; this
+    # invocation executed only seed 1's baseline.
+    usable = [r for r in report["runs"] if r["status"] in ("ok", "cached")]
+    assert prov["runs_wall_s"] == pytest.approx(sum(r["wall_s"] for r in usable), abs=0.5)
+    executed = [r["wall_s"] for r in report["runs"] if r["status"] == "ok"]
+    assert len(executed) == 1 and prov["executed_wall_s"] == pytest.approx(executed[0], abs=0.1)

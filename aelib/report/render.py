@@ -29,6 +29,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from aelib.paper import FIGURE_CAPTIONS
+from aelib.report import seeds as seed_spread
 from aelib.report import tables
 from aelib.report.findings import (
     ANOMALY_AUC_AGREE,
@@ -43,6 +44,7 @@ __all__ = [
     "FIGURES",
     "EXTRA_FIGURES",
     "BEYOND_FIGURES",
+    "REDRAWN_FIGURES",
     "offline_html_exporter",
     "render_notebook_html",
     "build_report_notebook",
@@ -65,9 +67,12 @@ FIGURES: dict[str, tuple[str, str]] = {
     "3.4.6": ("02_latent_sweep", "fig_3_4_6.png"),
 }
 
+# Notebook figures the report draws itself from the metrics of every seed, so they are
+# not repeated under "Further figures": (notebook, file name).
+REDRAWN_FIGURES: frozenset[tuple[str, str]] = frozenset({("02_latent_sweep", "latent_sweep.png")})
+
 # Figures the paper does not have: (notebook, file name, title).
 EXTRA_FIGURES: tuple[tuple[str, str, str], ...] = (
-    ("02_latent_sweep", "latent_sweep.png", "Validation BCE against latent size"),
     (
         "02_latent_sweep",
         "reconstructions_by_latent_dim.png",
@@ -765,8 +770,84 @@ def _heads_html(metrics: Mapping, statuses: Mapping[str, str]) -> str:
 
 
 # (anchor, title, builder, finding ids) of the "Beyond the paper" sections, in order.
+def _pca_html(metrics: Mapping, statuses: Mapping[str, str]) -> str:
+    return (
+        "<p>The columns &ldquo;PCA BCE (same d)&rdquo;, &ldquo;AE MSE&rdquo; and "
+        "&ldquo;PCA MSE&rdquo; of the "
+        '<a href="#latent-sweep">latent-size sweep</a> compare each '
+        "autoencoder with a d-component PCA reconstruction of the same test "
+        "images (PCA fitted on the training images).</p>"
+    )
+
+
+def _seed_spread_html(per_seed: Mapping) -> str:
+    seeds = [s for s in per_seed if s is not None]
+    if len(seeds) < 2:
+        only = f" (seed {_e(seeds[0])})" if seeds else ""
+        return (
+            f"<p>This report ran one seed{only}, so it has no spread to show and every "
+            "finding compares single runs. <code>python run_all.py --seeds 0,1,2</code> "
+            "runs every notebook under each seed (seeds already run are reused from the "
+            "cache); the tables then show mean &plusmn; standard deviation and this "
+            "section each seed&rsquo;s value.</p>"
+        )
+    headers = (
+        [("Metric", "")]
+        + [(f"Seed {_e(s)}", "") for s in seeds]
+        + [("Mean &plusmn; std", ""), ("Range (max &minus; min)", "")]
+    )
+
+    def body(rows: list[dict], label_key: str) -> list[list[tuple[str, str]]]:
+        out = []
+        for r in rows:
+            cells = [
+                (_e(r[label_key]) if label_key == "label" else f"<code>{_e(r['id'])}</code>", "txt")
+            ]
+            cells += [(_num(v, r["kind"]), "num") for v in r["values"]]
+            cells.append((_num(r["mean"], r["kind"], r["std"], r["n"]), "num"))
+            spread = r["range"]
+            if spread is None:
+                cells.append(("&ndash;", "num"))
+            elif r["kind"] == "acc":
+                cells.append((f"{100 * spread:.2f} pts", "num"))
+            else:
+                cells.append((_num(spread, r["kind"]), "num"))
+            out.append(cells)
+        return out
+
+    rows = seed_spread.seed_rows({s: per_seed[s] for s in seeds})
+    headline = [r for r in rows if r["headline"]]
+    n_all = len(rows)
+    return (
+        f"<p>Every notebook ran under {len(seeds)} seeds; each seed fixes the weight "
+        "initialisation, the shuffling, the noise and the label subsets. The tables above "
+        "show the mean &plusmn; sample standard deviation; the values behind them:</p>"
+        + _table(headers, body(headline, "label"), table_id="tbl-seeds")
+        + f"<details><summary>All {n_all} metrics under each seed</summary>"
+        + _table(headers, body(rows, "id"), table_id="tbl-seeds-all")
+        + "</details>"
+        + '<p class="small">A metric that is the same under every seed by construction '
+        "(parameter counts, epochs, noise settings) shows a range of 0. The d = 2 design "
+        "variants run for the first seed only. <code>metrics.json</code> keeps these values "
+        "under <code>metrics_per_seed</code> and the deviations under "
+        "<code>metrics_std</code>.</p>"
+    )
+
+
+# Figures the report draws from the metrics, by section anchor: (function of the merged
+# metrics returning PNG bytes or None, title, caption).
+_DRAWN_FIGURES = {
+    "pca-baseline": (
+        seed_spread.latent_sweep_png,
+        "Validation BCE against latent size: autoencoder and PCA",
+        "Drawn by the report from every seed's metrics: the line joins the means, the bar "
+        "spans one standard deviation each side and each dot is one seed. Hollow markers: "
+        "the paper (d = 2 and 16 only); dotted: the entropy floor of the MNIST test images.",
+    ),
+}
+
 _BEYOND_SECTIONS = (
-    ("pca-baseline", "Autoencoder vs PCA at the same code size", None, ("ae_beats_pca",)),
+    ("pca-baseline", "Autoencoder vs PCA at the same code size", _pca_html, ("ae_beats_pca",)),
     ("latent2-designs", "Latent dim = 2: bottleneck designs", _latent2_html, ("latent2_designs",)),
     (
         "denoise-quality",
@@ -792,6 +873,7 @@ _BEYOND_SECTIONS = (
         _heads_html,
         ("transfer_head",),
     ),
+    ("seed-spread", "Seed uncertainty: each number under every seed", None, ()),
 )
 
 
@@ -801,6 +883,7 @@ def _beyond_cells(
     by_name: Mapping,
     out_dir: Path,
     extra: Sequence[Mapping],
+    per_seed: Mapping,
 ) -> list[nbformat.NotebookNode]:
     items = {f["id"]: f for f in extra}
     cells = [
@@ -812,18 +895,19 @@ def _beyond_cells(
         )
     ]
     for anchor, title, builder, finding_ids in _BEYOND_SECTIONS:
-        if builder is None:  # the PCA columns live in the latent-size sweep table
-            content = (
-                "<p>The columns &ldquo;PCA BCE (same d)&rdquo;, &ldquo;AE MSE&rdquo; and "
-                "&ldquo;PCA MSE&rdquo; of the "
-                '<a href="#latent-sweep">latent-size sweep</a> compare each '
-                "autoencoder with a d-component PCA reconstruction of the same test "
-                "images (PCA fitted on the training images).</p>"
-            )
-        else:
-            content = builder(metrics, statuses)
+        # The seed section reads each seed's metrics, the others the merged ones.
+        content = _seed_spread_html(per_seed) if builder is None else builder(metrics, statuses)
         lines = "".join(_finding_line(items.get(i)) for i in finding_ids)
         cells.append(_md(f'<h3 id="{_e(anchor)}">{_e(title)}</h3>' + content + lines))
+        if anchor in _DRAWN_FIGURES:
+            draw, fig_title, caption = _DRAWN_FIGURES[anchor]
+            png = draw(metrics)
+            cells.append(_md(f"<h4>{_e(fig_title)}</h4>"))
+            if png is None:
+                cells.append(_md(_missing_figure("02_latent_sweep", "metrics.json", statuses)))
+            else:
+                cells.append(_image_cell(png, fig_title))
+                cells.append(_md(f'<p class="caption">{_e(caption)}</p>'))
         for spec in BEYOND_FIGURES.get(anchor, ()):
             cells += _figure_block(spec, by_name, out_dir, statuses)
     return cells
@@ -1090,7 +1174,8 @@ def build_report_notebook(
 
     # Beyond the paper: its own sections, tables, figures and verdict lines.
     extra = extra_findings(metrics)
-    cells += _beyond_cells(metrics, statuses, by_name, out_dir, extra)
+    per_seed = seed_spread.per_seed_metrics(runs, out_dir)
+    cells += _beyond_cells(metrics, statuses, by_name, out_dir, extra, per_seed)
 
     # Paper figures.
     cells.append(_md('<h2 id="figures">Figures 3.4.1-3.4.6</h2>'))
@@ -1114,9 +1199,11 @@ def build_report_notebook(
 
     # Further figures: the known list, then any other PNG the notebooks left.
     cells.append(_md('<h2 id="extra-figures">Further figures</h2>'))
-    shown = {(nb, fn) for nb, fn in FIGURES.values()} | {
-        (spec[0], spec[1]) for specs in BEYOND_FIGURES.values() for spec in specs
-    }
+    shown = (
+        {(nb, fn) for nb, fn in FIGURES.values()}
+        | {(spec[0], spec[1]) for specs in BEYOND_FIGURES.values() for spec in specs}
+        | REDRAWN_FIGURES
+    )
     extras = list(EXTRA_FIGURES)
     for run in runs:
         name = str(run.get("name"))
@@ -1178,6 +1265,13 @@ def _provenance_html(provenance: Mapping, runs: Sequence[Mapping], out_dir: Path
     p = provenance
     seeds = p.get("seeds")
     seeds_text = ", ".join(str(s) for s in seeds) if isinstance(seeds, (list, tuple)) else seeds
+    # Already HTML (&ndash; when unknown).
+    timed = {
+        "Wall time of this invocation": _fmt_seconds(p.get("total_wall_s")),
+        "Execution time of every run, summed (a cold run without cache)": _fmt_seconds(
+            p.get("runs_wall_s")
+        ),
+    }
     general = [
         ("Generated", p.get("generated")),
         (
@@ -1187,6 +1281,7 @@ def _provenance_html(provenance: Mapping, runs: Sequence[Mapping], out_dir: Path
         ),
         ("Profile", p.get("profile")),
         ("Seeds", seeds_text),
+        *timed.items(),
         ("Python", p.get("python")),
         ("CPU", p.get("cpu")),
         ("Cores", p.get("cores")),
@@ -1195,7 +1290,13 @@ def _provenance_html(provenance: Mapping, runs: Sequence[Mapping], out_dir: Path
         '<h2 id="provenance">Provenance</h2>',
         _table(
             [("Item", ""), ("Value", "")],
-            [[(_e(k), "txt"), (_e(v if v is not None else "unknown"), "txt")] for k, v in general],
+            [
+                [
+                    (_e(k), "txt"),
+                    (v if k in timed else _e(v if v is not None else "unknown"), "txt"),
+                ]
+                for k, v in general
+            ],
         ),
         "<h3>Notebooks</h3>",
     ]
@@ -1229,9 +1330,9 @@ def _provenance_html(provenance: Mapping, runs: Sequence[Mapping], out_dir: Path
     )
     out.append(_table(headers, rows))
     out.append(
-        f'<p class="small">Total wall time: {_fmt_seconds(p.get("total_wall_s"))}. '
-        "A cached notebook was not re-executed: its results come from an earlier run "
-        "with the same inputs.</p>"
+        '<p class="small">A cached notebook was not re-executed in this invocation: its '
+        "results, and the wall time shown, come from an earlier run with the same "
+        "inputs.</p>"
     )
     packages = p.get("packages") or {}
     if packages:
@@ -1269,7 +1370,8 @@ def render_report(out_dir: str | os.PathLike, runs: Sequence[Mapping], provenanc
             ("ok"|"cached"|"failed"|"skipped"), "wall_s", "error", "out_dir",
             "notebook_html"}` (see `aelib.report`).
         provenance: `{"generated", "git_commit", "git_dirty", "profile", "seeds",
-            "python", "packages", "cpu", "cores", "data_hashes", "total_wall_s"}`;
+            "python", "packages", "cpu", "cores", "data_hashes", "total_wall_s",
+            "runs_wall_s"}`;
             missing keys show as "unknown".
 
     Returns:

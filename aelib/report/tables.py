@@ -136,10 +136,13 @@ def _same(a, b) -> bool:
 
 
 def _metrics_path(run: Mapping, out_dir: Path) -> Path | None:
-    """Where a run's metrics.json is: `<out>/runs/<name>/`, else the record's out_dir."""
+    """Where a run's metrics.json is: the record's out_dir, else `<out>/runs/<name>/`.
+
+    The record's folder comes first: with several seeds every seed has its own folder.
+    """
     candidates = [out_dir / "runs" / str(run.get("name", "")) / "metrics.json"]
     if run.get("out_dir"):
-        candidates.append(Path(run["out_dir"]) / "metrics.json")
+        candidates.insert(0, Path(run["out_dir"]) / "metrics.json")
     for path in candidates:
         if path.is_file():
             return path

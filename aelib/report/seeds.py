@@ -1,0 +1,193 @@
+"""Seed uncertainty: every metric per seed, and the latent sweep drawn across seeds.
+
+`run_all.py --seeds 0,1,2` runs each notebook once per seed. The tables show the mean
+and standard deviation; this module keeps the values behind them visible:
+
+- `per_seed_metrics`: `{seed: {metric_id: value}}`, read from each seed's runs.
+- `seed_rows`: one row per metric with its value under every seed, mean, standard
+  deviation and range (the headline metrics first, see `HEADLINE_METRICS`).
+- `latent_sweep_png`: validation BCE against latent size for the autoencoder and PCA,
+  mean with a standard-deviation bar and a dot per seed, the paper's points and the
+  entropy floor, drawn from the metrics rather than from one seed's figure.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+
+from aelib.paper import PAPER_LATENT_SWEEP
+from aelib.report import tables
+
+__all__ = ["HEADLINE_METRICS", "per_seed_metrics", "seed_rows", "latent_sweep_png"]
+
+# (metric id, label, kind): the numbers of the paper's tables and the main answers of
+# the sections beyond it. kind is "bce", "acc", "db" or "auc".
+HEADLINE_METRICS: tuple[tuple[str, str, str], ...] = (
+    ("mnist.baseline.val_bce", "Baseline autoencoder, val BCE", "bce"),
+    *((f"mnist.latent_{d}.val_bce", f"Latent d = {d}, val BCE", "bce") for d in (2, 8, 16, 32)),
+    ("mnist.denoise.val_bce", "Denoising (mixed noise), val BCE", "bce"),
+    ("mnist.improved.val_bce", "Improved autoencoder, val BCE", "bce"),
+    ("fashion.ae.val_bce", "Fashion-MNIST autoencoder, val BCE", "bce"),
+    ("fashion.transfer.test_acc", "Transfer, frozen encoder + Dense(10), test acc", "acc"),
+    ("fashion.transfer.dense128.test_acc", "Transfer, Dense(128) head, test acc", "acc"),
+    ("fashion.cnn.test_acc", "CNN from scratch, test acc", "acc"),
+    ("mnist.denoise.gaussian.psnr", "Denoised PSNR, Gaussian noise", "db"),
+    ("mnist.denoise.salt_pepper.psnr", "Denoised PSNR, salt-and-pepper", "db"),
+    ("mnist.anomaly.auc", "Anomaly detection ROC AUC", "auc"),
+    ("fashion.label_eff.transfer.100.test_acc", "100 labels: frozen MNIST encoder", "acc"),
+    ("fashion.label_eff.scratch.100.test_acc", "100 labels: CNN from scratch", "acc"),
+    ("fashion.label_eff.finetune.60000.test_acc", "60k labels: fine-tuned encoder", "acc"),
+)
+
+
+def per_seed_metrics(runs: Iterable[Mapping], out_dir: str | os.PathLike) -> dict:
+    """`{seed: {metric_id: value}}` from each seed's usable runs, seeds in run order.
+
+    Runs without a "seed" are grouped under None (a single-seed report).
+    """
+    runs = list(runs)
+    seeds = list(dict.fromkeys(run.get("seed") for run in runs))
+    with warnings.catch_warnings():  # conflicts were already reported when merging
+        warnings.simplefilter("ignore")
+        return {
+            seed: tables._collect_one([r for r in runs if r.get("seed") == seed], out_dir)[0]
+            for seed in seeds
+        }
+
+
+def _kind(metric_id: str) -> str:
+    if metric_id.endswith("_acc"):
+        return "acc"
+    if metric_id.endswith("psnr"):
+        return "db"
+    if metric_id.endswith("ssim") or metric_id.endswith(".auc"):
+        return "auc"
+    return "bce"
+
+
+def seed_rows(per_seed: Mapping, *, headline_only: bool = False) -> list[dict]:
+    """One row per metric: `{"id", "label", "kind", "values", "mean", "std", "n",
+    "range", "headline"}`.
+
+    `values` holds one entry per seed of `per_seed`, in its order (None where that
+    seed has no such metric); `range` is max - min over the seeds that have it (None
+    with fewer than two). Headline metrics come first in `HEADLINE_METRICS` order, then
+    every other numeric metric sorted by id, unless `headline_only`. Metrics that are
+    the same in every seed by construction (parameter counts, epochs, noise settings)
+    are rows too: their range is 0.
+    """
+    seeds = list(per_seed)
+    known = {mid: (label, kind) for mid, label, kind in HEADLINE_METRICS}
+    ids = [mid for mid, _, _ in HEADLINE_METRICS]
+    if not headline_only:
+        others = {k for m in per_seed.values() for k in m if k not in known}
+        ids += sorted(others)
+    rows = []
+    for mid in ids:
+        values = [per_seed[s].get(mid) for s in seeds]
+        values = [float(v) if tables._is_number(v) else None for v in values]
+        present = [v for v in values if v is not None]
+        if not present:
+            continue
+        mean, std, n = tables.summarize(present if len(present) > 1 else present[0])
+        label, kind = known.get(mid, (mid, _kind(mid)))
+        rows.append(
+            {
+                "id": mid,
+                "label": label,
+                "kind": kind,
+                "values": values,
+                "mean": mean,
+                "std": std,
+                "n": n,
+                "range": max(present) - min(present) if len(present) > 1 else None,
+                "headline": mid in known,
+            }
+        )
+    return rows
+
+
+def _values(metrics: Mapping, metric_id: str) -> list[float]:
+    value = metrics.get(metric_id)
+    if isinstance(value, list):
+        return [float(v) for v in value if tables._is_number(v)]
+    return [float(value)] if tables._is_number(value) else []
+
+
+def latent_sweep_png(
+    metrics: Mapping, latent_sizes: Sequence[int] = tables.LATENT_SIZES, input_dim: int = 784
+) -> bytes | None:
+    """Validation BCE against latent size, across seeds, as PNG bytes.
+
+    Autoencoder and PCA: mean line, a bar of one standard deviation each side when there
+    are several seeds, and a small dot per seed. The paper's points are hollow markers;
+    the entropy floor of the MNIST test images is a dotted line. Returns None when no
+    autoencoder value exists.
+    """
+    from matplotlib.figure import Figure
+
+    series = {
+        "autoencoder": ("mnist.latent_{d}.val_bce", "C0", "o"),
+        "PCA (same d)": ("mnist.pca_{d}.val_bce", "C2", "s"),
+    }
+    if not any(_values(metrics, f"mnist.latent_{d}.val_bce") for d in latent_sizes):
+        return None
+    fig = Figure(figsize=(6.4, 4.2), layout="constrained")
+    ax = fig.subplots()
+    n_seeds = 1
+    for name, (pattern, color, marker) in series.items():
+        dims, means, stds = [], [], []
+        for d in latent_sizes:
+            vals = _values(metrics, pattern.format(d=d))
+            if not vals:
+                continue
+            mean, std, n = tables.summarize(vals if len(vals) > 1 else vals[0])
+            n_seeds = max(n_seeds, n)
+            dims.append(d)
+            means.append(mean)
+            stds.append(std or 0.0)
+            ax.plot([d] * len(vals), vals, ".", color=color, alpha=0.45, markersize=4)
+        if dims:
+            ax.errorbar(
+                dims, means, yerr=stds, fmt=f"-{marker}", color=color, capsize=3, label=name
+            )
+    ref = sorted(PAPER_LATENT_SWEEP.items())
+    ax.plot(
+        [d for d, _ in ref],
+        [v for _, v in ref],
+        "o",
+        markerfacecolor="none",
+        markeredgecolor="C1",
+        markersize=9,
+        markeredgewidth=1.5,
+        linestyle="none",
+        label="paper",
+    )
+    floor = _values(metrics, "mnist.test.entropy_floor")
+    if floor:
+        value = math.fsum(floor) / len(floor)
+        ax.axhline(
+            value, color="0.4", linestyle=":", linewidth=1, label=f"entropy floor ({value:.4f})"
+        )
+    ticks = sorted(set(latent_sizes) | {d for d, _ in ref})
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"{d}\n{input_dim / d:.3g}:1" for d in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel(f"latent dimension d (compression ratio {input_dim}/d)")
+    ax.set_ylabel("validation BCE")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8)
+    ax.set_title(
+        f"Validation BCE against latent size (mean ± std, {n_seeds} seeds)"
+        if n_seeds > 1
+        else "Validation BCE against latent size"
+    )
+    buf = io.BytesIO()
+    # A fixed date-free PNG: the same numbers give the same bytes.
+    fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
+    return buf.getvalue()
