@@ -123,71 +123,44 @@ def latent_sweep_png(
 ) -> bytes | None:
     """Validation BCE against latent size, across seeds, as PNG bytes.
 
-    Autoencoder and PCA: mean line, a bar of one standard deviation each side when there
-    are several seeds, and a small dot per seed. The paper's points are hollow markers;
-    the entropy floor of the MNIST test images is a dotted line. Returns None when no
-    autoencoder value exists.
+    The notebooks' chart (`aelib.plots.plot_latent_sweep`) drawn from the means of the
+    autoencoder and of PCA, with the paper's points and the entropy floor of the MNIST
+    test images; each mean gets a bar of one standard deviation each side when there
+    are several seeds, and a small dot per seed. Returns None when no autoencoder value
+    exists.
     """
-    from matplotlib.figure import Figure
+    from aelib import plots
 
-    series = {
-        "autoencoder": ("mnist.latent_{d}.val_bce", "C0", "o"),
-        "PCA (same d)": ("mnist.pca_{d}.val_bce", "C2", "s"),
+    series = {"ae": "mnist.latent_{d}.val_bce", "pca": "mnist.pca_{d}.val_bce"}
+    values = {
+        name: [_values(metrics, pattern.format(d=d)) for d in latent_sizes]
+        for name, pattern in series.items()
     }
-    if not any(_values(metrics, f"mnist.latent_{d}.val_bce") for d in latent_sizes):
+    if not any(values["ae"]):
         return None
-    fig = Figure(figsize=(6.4, 4.2), layout="constrained")
-    ax = fig.subplots()
-    n_seeds = 1
-    for name, (pattern, color, marker) in series.items():
-        dims, means, stds = [], [], []
-        for d in latent_sizes:
-            vals = _values(metrics, pattern.format(d=d))
-            if not vals:
-                continue
-            mean, std, n = tables.summarize(vals if len(vals) > 1 else vals[0])
-            n_seeds = max(n_seeds, n)
-            dims.append(d)
-            means.append(mean)
-            stds.append(std or 0.0)
-            ax.plot([d] * len(vals), vals, ".", color=color, alpha=0.45, markersize=4)
-        if dims:
-            ax.errorbar(
-                dims, means, yerr=stds, fmt=f"-{marker}", color=color, capsize=3, label=name
-            )
-    ref = sorted(PAPER_LATENT_SWEEP.items())
-    ax.plot(
-        [d for d, _ in ref],
-        [v for _, v in ref],
-        "o",
-        markerfacecolor="none",
-        markeredgecolor="C1",
-        markersize=9,
-        markeredgewidth=1.5,
-        linestyle="none",
-        label="paper",
-    )
+    stats = {name: [tables.summarize(v) for v in vals] for name, vals in values.items()}
+    n_seeds = max(n for name in stats for _, _, n in stats[name])
     floor = _values(metrics, "mnist.test.entropy_floor")
-    if floor:
-        value = math.fsum(floor) / len(floor)
-        ax.axhline(
-            value, color="0.4", linestyle=":", linewidth=1, label=f"entropy floor ({value:.4f})"
-        )
-    ticks = sorted(set(latent_sizes) | {d for d, _ in ref})
-    ax.set_xscale("log", base=2)
-    ax.set_xticks(ticks)
-    ax.set_xticklabels([f"{d}\n{input_dim / d:.3g}:1" for d in ticks])
-    ax.minorticks_off()
-    ax.set_xlabel(f"latent dimension d (compression ratio {input_dim}/d)")
-    ax.set_ylabel("validation BCE")
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8)
-    ax.set_title(
-        f"Validation BCE against latent size (mean ± std, {n_seeds} seeds)"
-        if n_seeds > 1
-        else "Validation BCE against latent size"
+    fig = plots.plot_latent_sweep(
+        list(latent_sizes),
+        [mean for mean, _, _ in stats["ae"]],
+        reference=PAPER_LATENT_SWEEP,
+        baseline={"entropy floor": math.fsum(floor) / len(floor)} if floor else None,
+        extra_series={"PCA (same d)": [mean for mean, _, _ in stats["pca"]]},
+        title="Validation BCE against latent size"
+        + (f" (mean ± std, {n_seeds} seeds)" if n_seeds > 1 else ""),
+        input_dim=input_dim,
+        label="autoencoder",
     )
+    ax = fig.axes[0]
+    # The same colours as plot_latent_sweep's lines: C0 the autoencoder, C2 the first
+    # extra series.
+    for name, color in (("ae", "C0"), ("pca", "C2")):
+        for d, vals, (mean, std, _) in zip(latent_sizes, values[name], stats[name]):
+            if len(vals) > 1:
+                ax.plot([d] * len(vals), vals, ".", color=color, alpha=0.45, markersize=4)
+                ax.errorbar([d], [mean], yerr=[std], fmt="none", ecolor=color, capsize=3)
     buf = io.BytesIO()
-    # A fixed date-free PNG: the same numbers give the same bytes.
+    # No software tag or date in the file: the same numbers give the same bytes.
     fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
     return buf.getvalue()
