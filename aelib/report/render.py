@@ -360,33 +360,51 @@ def _fail_link(notebook: str | None, statuses: Mapping[str, str]) -> str:
     return ""
 
 
+# The columns every table against the paper shares, after the reproduced value.
+_VS_PAPER_HEADERS = [
+    ("Paper (reference)", "paper"),
+    ("Difference (reproduced &minus; paper)", ""),
+    ("Entropy floor (test targets)", ""),
+    ("Excess over floor", ""),
+    ("Verdict", ""),
+]
+
+
+def _excess_cell(r: Mapping) -> str:
+    return _diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;"
+
+
+def _vs_paper_cells(
+    r: Mapping, statuses: Mapping[str, str], *, kind: str = "bce", no_paper: str = "&ndash;"
+) -> list[tuple[str, str]]:
+    """Paper value, difference, entropy floor, excess over it and verdict of a row."""
+    return [
+        (_num(r["paper"], kind) if r["paper"] is not None else no_paper, "num paper"),
+        (_diff(r["difference"], kind), "num"),
+        (_num(r["floor"], "bce"), "num"),
+        (_excess_cell(r), "num"),
+        (_verdict(r["verdict"]) + _fail_link(r["notebook"], statuses), "txt"),
+    ]
+
+
 def _mnist_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
     headers = [
         ("Experiment", ""),
         ("Validation BCE (reproduced)", ""),
-        ("Paper (reference)", "paper"),
-        ("Difference (reproduced &minus; paper)", ""),
-        ("Entropy floor (test targets)", ""),
-        ("Excess over floor", ""),
-        ("Verdict", ""),
+        *_VS_PAPER_HEADERS,
         ("Notes", ""),
         ("Paper's note", "paper"),
     ]
-    body = []
-    for r in rows:
-        body.append(
-            [
-                (_e(r["experiment"]), "txt"),
-                (_value_cell(r), "num"),
-                (_num(r["paper"], "bce"), "num paper"),
-                (_diff(r["difference"], "bce"), "num"),
-                (_num(r["floor"], "bce"), "num"),
-                (_diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;", "num"),
-                (_verdict(r["verdict"]) + _fail_link(r["notebook"], statuses), "txt"),
-                (_e(r["note"]), "txt"),
-                (_e(r["paper_note"]), "txt paper"),
-            ]
-        )
+    body = [
+        [
+            (_e(r["experiment"]), "txt"),
+            (_value_cell(r), "num"),
+            *_vs_paper_cells(r, statuses),
+            (_e(r["note"]), "txt"),
+            (_e(r["paper_note"]), "txt paper"),
+        ]
+        for r in rows
+    ]
     return _table(headers, body, table_id="tbl-mnist")
 
 
@@ -395,35 +413,23 @@ def _latent_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
         ("Latent dim d", ""),
         ("Compression 784/d", ""),
         ("Validation BCE (reproduced)", ""),
-        ("Paper (reference)", "paper"),
-        ("Difference (reproduced &minus; paper)", ""),
-        ("Entropy floor (test targets)", ""),
-        ("Excess over floor", ""),
-        ("Verdict", ""),
+        *_VS_PAPER_HEADERS,
         ("PCA BCE (same d)", ""),
         ("AE MSE", ""),
         ("PCA MSE", ""),
     ]
-    body = []
-    for r in rows:
-        body.append(
-            [
-                (str(r["latent_dim"]), "num"),
-                (_num(r["compression_ratio"], "ratio"), "num"),
-                (_value_cell(r), "num"),
-                (
-                    _num(r["paper"], "bce") if r["paper"] is not None else "not reported",
-                    "num paper",
-                ),
-                (_diff(r["difference"], "bce"), "num"),
-                (_num(r["floor"], "bce"), "num"),
-                (_diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;", "num"),
-                (_verdict(r["verdict"]) + _fail_link(r["notebook"], statuses), "txt"),
-                (_stat_cell(r["pca_bce"], "bce"), "num"),
-                (_stat_cell(r["ae_mse"], "bce"), "num"),
-                (_stat_cell(r["pca_mse"], "bce"), "num"),
-            ]
-        )
+    body = [
+        [
+            (str(r["latent_dim"]), "num"),
+            (_num(r["compression_ratio"], "ratio"), "num"),
+            (_value_cell(r), "num"),
+            *_vs_paper_cells(r, statuses, no_paper="not reported"),
+            (_stat_cell(r["pca_bce"], "bce"), "num"),
+            (_stat_cell(r["ae_mse"], "bce"), "num"),
+            (_stat_cell(r["pca_mse"], "bce"), "num"),
+        ]
+        for r in rows
+    ]
     return _table(headers, body, table_id="tbl-latent")
 
 
@@ -449,7 +455,7 @@ def _denoise_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
                 ),
                 (_diff(r["reduction"], "bce") if r["reduction"] is not None else "&ndash;", "num"),
                 (_num(r["floor"], "bce"), "num"),
-                (_diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;", "num"),
+                (_excess_cell(r), "num"),
             ]
         )
     return _table(headers, body, table_id="tbl-denoise")
@@ -460,34 +466,22 @@ def _fashion_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
         ("Task", ""),
         ("Metric", ""),
         ("Reproduced", ""),
-        ("Paper (reference)", "paper"),
-        ("Difference (reproduced &minus; paper)", ""),
-        ("Entropy floor (test targets)", ""),
-        ("Excess over floor", ""),
-        ("Verdict", ""),
+        *_VS_PAPER_HEADERS,
         ("Notes", ""),
         ("Paper's note", "paper"),
     ]
-    body, classes = [], []
-    for r in rows:
-        body.append(
-            [
-                (_e(r["experiment"]), "txt"),
-                (_e(r["metric"]), "txt"),
-                (_value_cell(r), "num"),
-                (
-                    _num(r["paper"], r["kind"]) if r["paper"] is not None else "not in the paper",
-                    "num paper",
-                ),
-                (_diff(r["difference"], r["kind"]), "num"),
-                (_num(r["floor"], "bce"), "num"),
-                (_diff(r["excess"], "bce") if r["excess"] is not None else "&ndash;", "num"),
-                (_verdict(r["verdict"]) + _fail_link(r["notebook"], statuses), "txt"),
-                (_e(r["note"]), "txt"),
-                (_e(r["paper_note"]), "txt paper"),
-            ]
-        )
-        classes.append("extra" if r.get("extra") else "")
+    body = [
+        [
+            (_e(r["experiment"]), "txt"),
+            (_e(r["metric"]), "txt"),
+            (_value_cell(r), "num"),
+            *_vs_paper_cells(r, statuses, kind=r["kind"], no_paper="not in the paper"),
+            (_e(r["note"]), "txt"),
+            (_e(r["paper_note"]), "txt paper"),
+        ]
+        for r in rows
+    ]
+    classes = ["extra" if r.get("extra") else "" for r in rows]
     return _table(headers, body, row_classes=classes, table_id="tbl-fashion")
 
 
