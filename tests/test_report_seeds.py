@@ -80,3 +80,15 @@ def test_latent_sweep_png_is_a_deterministic_png():
 
 def test_latent_sweep_png_without_autoencoder_values_is_none():
     assert seeds.latent_sweep_png({"mnist.pca_2.val_bce": 0.23}) is None
+
+
+def test_label_efficiency_png_draws_every_method_or_nothing():
+    metrics = {
+        "fashion.label_eff.transfer.100.test_acc": [0.70, 0.69, 0.71],
+        "fashion.label_eff.transfer.1000.test_acc": [0.78, 0.79, 0.78],
+        "fashion.label_eff.scratch.100.test_acc": [0.68, 0.67, 0.69],
+        "fashion.label_eff.scratch.1000.test_acc": 0.81,
+    }
+    png = seeds.label_efficiency_png(metrics)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and seeds.label_efficiency_png(metrics) == png
+    assert seeds.label_efficiency_png({"fashion.cnn.test_acc": 0.9}) is None

@@ -69,7 +69,9 @@ FIGURES: dict[str, tuple[str, str]] = {
 
 # Notebook figures the report draws itself from the metrics of every seed, so they are
 # not repeated under "Further figures": (notebook, file name).
-REDRAWN_FIGURES: frozenset[tuple[str, str]] = frozenset({("02_latent_sweep", "latent_sweep.png")})
+REDRAWN_FIGURES: frozenset[tuple[str, str]] = frozenset(
+    {("02_latent_sweep", "latent_sweep.png"), ("05_fashion_transfer", "label_efficiency.png")}
+)
 
 # Figures the paper does not have: (notebook, file name, title).
 EXTRA_FIGURES: tuple[tuple[str, str, str], ...] = (
@@ -143,16 +145,6 @@ BEYOND_FIGURES: dict[str, tuple[tuple[str, str, str, str], ...]] = {
             "Anomaly detection: reconstruction errors",
             "Histograms (log x axis) of the per-image reconstruction BCE of both test sets; "
             "the less they overlap, the better the detector.",
-        ),
-    ),
-    "label-efficiency": (
-        (
-            "05_fashion_transfer",
-            "label_efficiency.png",
-            "Label efficiency: accuracy curves",
-            "Fashion-MNIST test accuracy against the number of labelled training images "
-            "(log x axis), one line per method; the dashed lines are the paper's full-data "
-            "accuracies, for reference.",
         ),
     ),
 }
@@ -829,14 +821,26 @@ def _seed_spread_html(per_seed: Mapping) -> str:
 
 
 # Figures the report draws from the metrics, by section anchor: (function of the merged
-# metrics returning PNG bytes or None, title, caption).
+# metrics returning PNG bytes or None, title, caption, notebook writing the metrics).
 _DRAWN_FIGURES = {
     "pca-baseline": (
         seed_spread.latent_sweep_png,
         "Validation BCE against latent size: autoencoder and PCA",
-        "Drawn by the report from every seed's metrics: the line joins the means, the bar "
-        "spans one standard deviation each side and each dot is one seed. Hollow markers: "
-        "the paper (d = 2 and 16 only); dotted: the entropy floor of the MNIST test images.",
+        "Drawn by the report from the metrics of every seed: each line joins the means; "
+        "with several seeds a bar spans one standard deviation each side and each dot is "
+        "one seed. Hollow markers: the paper (d = 2 and 16 only); dotted: the entropy "
+        "floor of the MNIST test images.",
+        "02_latent_sweep",
+    ),
+    "label-efficiency": (
+        seed_spread.label_efficiency_png,
+        "Label efficiency: accuracy curves",
+        "Fashion-MNIST test accuracy against the number of labelled training images (log "
+        "x axis), drawn by the report from the metrics of every seed: one line per method "
+        "through the means; with several seeds a bar spans one standard deviation each "
+        "side and each dot is one seed. The dashed lines are the paper's full-data "
+        "accuracies, for reference.",
+        "05_fashion_transfer",
     ),
 }
 
@@ -894,11 +898,18 @@ def _beyond_cells(
         lines = "".join(_finding_line(items.get(i)) for i in finding_ids)
         cells.append(_md(f'<h3 id="{_e(anchor)}">{_e(title)}</h3>' + content + lines))
         if anchor in _DRAWN_FIGURES:
-            draw, fig_title, caption = _DRAWN_FIGURES[anchor]
+            draw, fig_title, caption, notebook = _DRAWN_FIGURES[anchor]
             png = draw(metrics)
             cells.append(_md(f"<h4>{_e(fig_title)}</h4>"))
-            if png is None:
-                cells.append(_md(_missing_figure("02_latent_sweep", "metrics.json", statuses)))
+            if png is None and statuses.get(notebook) in ("ok", "cached"):
+                cells.append(
+                    _md(
+                        f'<div class="missing">Nothing to draw: {_e(notebook)} wrote no such '
+                        "results.</div>"
+                    )
+                )
+            elif png is None:
+                cells.append(_md(_missing_figure(notebook, "metrics.json", statuses)))
             else:
                 cells.append(_image_cell(png, fig_title))
                 cells.append(_md(f'<p class="caption">{_e(caption)}</p>'))

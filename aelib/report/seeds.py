@@ -9,6 +9,7 @@ and standard deviation; this module keeps the values behind them visible:
 - `latent_sweep_png`: validation BCE against latent size for the autoencoder and PCA,
   mean with a standard-deviation bar and a dot per seed, the paper's points and the
   entropy floor, drawn from the metrics rather than from one seed's figure.
+- `label_efficiency_png`: test accuracy against the number of labels, likewise.
 """
 
 from __future__ import annotations
@@ -19,10 +20,16 @@ import os
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 
-from aelib.paper import PAPER_LATENT_SWEEP
+from aelib.paper import PAPER_LATENT_SWEEP, PAPER_VALUES
 from aelib.report import tables
 
-__all__ = ["HEADLINE_METRICS", "per_seed_metrics", "seed_rows", "latent_sweep_png"]
+__all__ = [
+    "HEADLINE_METRICS",
+    "per_seed_metrics",
+    "seed_rows",
+    "latent_sweep_png",
+    "label_efficiency_png",
+]
 
 # (metric id, label, kind): the numbers of the paper's tables and the main answers of
 # the sections beyond it. kind is "bce", "acc", "db" or "auc".
@@ -152,15 +159,60 @@ def latent_sweep_png(
         input_dim=input_dim,
         label="autoencoder",
     )
-    ax = fig.axes[0]
     # The same colours as plot_latent_sweep's lines: C0 the autoencoder, C2 the first
     # extra series.
     for name, color in (("ae", "C0"), ("pca", "C2")):
-        for d, vals, (mean, std, _) in zip(latent_sizes, values[name], stats[name]):
-            if len(vals) > 1:
-                ax.plot([d] * len(vals), vals, ".", color=color, alpha=0.45, markersize=4)
-                ax.errorbar([d], [mean], yerr=[std], fmt="none", ecolor=color, capsize=3)
+        _spread(fig.axes[0], latent_sizes, values[name], color)
+    return _png(fig)
+
+
+def _png(fig) -> bytes:
     buf = io.BytesIO()
     # No software tag or date in the file: the same numbers give the same bytes.
     fig.savefig(buf, format="png", dpi=110, metadata={"Software": None})
     return buf.getvalue()
+
+
+def _spread(ax, xs: Sequence, values: Sequence[list[float]], color: str) -> None:
+    """A dot per seed and a bar of one standard deviation around each mean."""
+    for x, vals in zip(xs, values):
+        if len(vals) > 1:
+            mean, std, _ = tables.summarize(vals)
+            ax.plot([x] * len(vals), vals, ".", color=color, alpha=0.45, markersize=4)
+            ax.errorbar([x], [mean], yerr=[std], fmt="none", ecolor=color, capsize=3)
+
+
+def label_efficiency_png(metrics: Mapping) -> bytes | None:
+    """Test accuracy against the number of labels, across seeds, as PNG bytes.
+
+    The notebook's chart (`aelib.label_efficiency.plot_label_efficiency`) drawn from the
+    mean of each method at each label count, with the paper's full-data accuracies as
+    reference lines, plus a bar of one standard deviation and a dot per seed when there
+    are several seeds. Returns None when there is no label-efficiency metric.
+    """
+    from aelib.label_efficiency import plot_label_efficiency
+
+    sizes = tables.label_efficiency_sizes(metrics)
+    if not sizes:
+        return None
+    methods = [r["method"] for r in tables.label_efficiency_table(metrics)]
+    values = {
+        m: {n: _values(metrics, f"fashion.label_eff.{m}.{n}.test_acc") for n in sizes}
+        for m in methods
+    }
+    values = {m: {n: v for n, v in by_n.items() if v} for m, by_n in values.items()}
+    values = {m: by_n for m, by_n in values.items() if by_n}
+    n_seeds = max(len(v) for by_n in values.values() for v in by_n.values())
+    fig = plot_label_efficiency(
+        {m: {n: math.fsum(v) / len(v) for n, v in by_n.items()} for m, by_n in values.items()},
+        title="Fashion-MNIST: test accuracy against labels"
+        + (f" (mean ± std, {n_seeds} seeds)" if n_seeds > 1 else ""),
+        reference={
+            "paper: transfer, all labels": PAPER_VALUES["fashion.transfer.test_acc"],
+            "paper: CNN, all labels": PAPER_VALUES["fashion.cnn.test_acc"],
+        },
+    )
+    ax = fig.axes[0]
+    for i, by_n in enumerate(values.values()):  # plot_label_efficiency colours C0, C1, ...
+        _spread(ax, list(by_n), list(by_n.values()), f"C{i}")
+    return _png(fig)
