@@ -224,6 +224,15 @@ def test_help_explains_every_option():
         assert option in proc.stdout
 
 
+def test_default_seeds_follow_the_profile():
+    assert run_all.parse_args([]).seeds == [0, 1, 2]  # the committed report
+    assert run_all.parse_args(["--profile", "smoke"]).seeds == [0]
+    assert run_all.parse_args(["--seed", "3"]).seeds == [3]
+    assert run_all.parse_args(["--seeds", "2,0"]).seeds == [2, 0]
+    with pytest.raises(SystemExit):
+        run_all.parse_args(["--seeds", "1,1"])
+
+
 def test_unknown_notebook_is_a_clear_error(capsys):
     assert run_all.main(["--only", "09"]) == 2
     assert "unknown notebook '09'" in capsys.readouterr().err
