@@ -561,6 +561,8 @@ def test_several_seeds_compact_run_table(tmp_path):
     denoise = denoise[: denoise.index("</tr>")]
     assert "&ndash;" in denoise
     assert "tbl-seeds-all" in page.ids
+    figures = text[text.index('id="figures"') : text.index('id="figure-3-4-1"')]
+    assert "these figures come from the first, seed 0" in figures
 
 
 def nb_cells(root, runs, provenance):

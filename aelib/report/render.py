@@ -1183,7 +1183,14 @@ def build_report_notebook(
     cells += _beyond_cells(metrics, statuses, by_name, out_dir, extra, per_seed)
 
     # Paper figures.
-    cells.append(_md('<h2 id="figures">Figures 3.4.1-3.4.6</h2>'))
+    first_seed_note = (
+        f'<p class="small">With {len(seeds)} seeds these figures come from the first, seed '
+        f"{_e(seeds[0])}; the tables, the seed section and the two charts drawn by the report "
+        "use every seed.</p>"
+        if len(seeds) > 1
+        else ""
+    )
+    cells.append(_md('<h2 id="figures">Figures 3.4.1-3.4.6</h2>' + first_seed_note))
     for number, (notebook, filename) in FIGURES.items():
         anchor = "figure-" + number.replace(".", "-")
         png = _read_png(by_name.get(notebook), out_dir, notebook, filename, statuses)
@@ -1203,7 +1210,7 @@ def build_report_notebook(
         )
 
     # Further figures: the known list, then any other PNG the notebooks left.
-    cells.append(_md('<h2 id="extra-figures">Further figures</h2>'))
+    cells.append(_md('<h2 id="extra-figures">Further figures</h2>' + first_seed_note))
     shown = (
         {(nb, fn) for nb, fn in FIGURES.values()}
         | {(spec[0], spec[1]) for specs in BEYOND_FIGURES.values() for spec in specs}
