@@ -6,8 +6,8 @@
   and sweep, anomaly detection, label efficiency, transfer heads).
 - `aelib.report.findings`: the paper's chapter 4 claims (`paper_findings`) and the
   checks beyond the paper (`extra_findings`), with computed verdicts.
-- `aelib.report.seeds`: each metric under every seed (mean, std, range) and the latent
-  sweep drawn across seeds with error bars.
+- `aelib.report.seeds`: each metric under every seed (mean, std, range), and the
+  latent-sweep and label-efficiency charts drawn across seeds with error bars.
 - `aelib.report.render`: `render_report` (index.html + metrics.json) and the offline
   HTML exporter that also renders each executed notebook.
 

@@ -783,12 +783,11 @@ def _seed_spread_html(per_seed: Mapping) -> str:
         + [("Mean &plusmn; std", ""), ("Range (max &minus; min)", "")]
     )
 
-    def body(rows: list[dict], label_key: str) -> list[list[tuple[str, str]]]:
+    def body(rows: list[dict], *, by_id: bool) -> list[list[tuple[str, str]]]:
         out = []
         for r in rows:
-            cells = [
-                (_e(r[label_key]) if label_key == "label" else f"<code>{_e(r['id'])}</code>", "txt")
-            ]
+            label = f"<code>{_e(r['id'])}</code>" if by_id else _e(r["label"])
+            cells = [(label, "txt")]
             cells += [(_num(v, r["kind"]), "num") for v in r["values"]]
             cells.append((_num(r["mean"], r["kind"], r["std"], r["n"]), "num"))
             spread = r["range"]
@@ -808,9 +807,9 @@ def _seed_spread_html(per_seed: Mapping) -> str:
         f"<p>Every notebook ran under {len(seeds)} seeds; each seed fixes the weight "
         "initialisation, the shuffling, the noise and the label subsets. The tables above "
         "show the mean &plusmn; sample standard deviation; the values behind them:</p>"
-        + _table(headers, body(headline, "label"), table_id="tbl-seeds")
+        + _table(headers, body(headline, by_id=False), table_id="tbl-seeds")
         + f"<details><summary>All {n_all} metrics under each seed</summary>"
-        + _table(headers, body(rows, "id"), table_id="tbl-seeds-all")
+        + _table(headers, body(rows, by_id=True), table_id="tbl-seeds-all")
         + "</details>"
         + '<p class="small">A metric that is the same under every seed by construction '
         "(parameter counts, epochs, noise settings) shows a range of 0. The d = 2 design "
@@ -1054,7 +1053,8 @@ def build_report_notebook(
         by_name.setdefault(name, r)
         if statuses.get(name) != "failed":
             statuses[name] = str(r.get("status"))
-    metrics, conflicts = tables._collect(runs, out_dir)
+    per_seed, conflicts = tables._collect_per_seed(runs, out_dir)
+    metrics = tables._merge_seeds(per_seed)
     profile = provenance.get("profile", "unknown")
     cells = []
 
@@ -1179,7 +1179,6 @@ def build_report_notebook(
 
     # Beyond the paper: its own sections, tables, figures and verdict lines.
     extra = extra_findings(metrics)
-    per_seed = seed_spread.per_seed_metrics(runs, out_dir)
     cells += _beyond_cells(metrics, statuses, by_name, out_dir, extra, per_seed)
 
     # Paper figures.

@@ -17,7 +17,6 @@ from __future__ import annotations
 import io
 import math
 import os
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 
 from aelib.paper import PAPER_LATENT_SWEEP, PAPER_VALUES
@@ -56,14 +55,7 @@ def per_seed_metrics(runs: Iterable[Mapping], out_dir: str | os.PathLike) -> dic
 
     Runs without a "seed" are grouped under None (a single-seed report).
     """
-    runs = list(runs)
-    seeds = list(dict.fromkeys(run.get("seed") for run in runs))
-    with warnings.catch_warnings():  # conflicts were already reported when merging
-        warnings.simplefilter("ignore")
-        return {
-            seed: tables._collect_one([r for r in runs if r.get("seed") == seed], out_dir)[0]
-            for seed in seeds
-        }
+    return tables._collect_per_seed(runs, out_dir)[0]
 
 
 def _kind(metric_id: str) -> str:

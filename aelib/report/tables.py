@@ -140,9 +140,8 @@ def _metrics_path(run: Mapping, out_dir: Path) -> Path | None:
 
     The record's folder comes first: with several seeds every seed has its own folder.
     """
-    candidates = [out_dir / "runs" / str(run.get("name", "")) / "metrics.json"]
-    if run.get("out_dir"):
-        candidates.insert(0, Path(run["out_dir"]) / "metrics.json")
+    candidates = [Path(run["out_dir"]) / "metrics.json"] if run.get("out_dir") else []
+    candidates.append(out_dir / "runs" / str(run.get("name", "")) / "metrics.json")
     for path in candidates:
         if path.is_file():
             return path
@@ -156,22 +155,36 @@ def _collect(runs: Iterable[Mapping], out_dir: str | os.PathLike) -> tuple[dict,
     seeds becomes a list with one value per seed (in seed order), one that is the same
     in every seed (a parameter count, a compression ratio) stays a number.
     """
+    per_seed, conflicts = _collect_per_seed(runs, out_dir)
+    return _merge_seeds(per_seed), conflicts
+
+
+def _collect_per_seed(
+    runs: Iterable[Mapping], out_dir: str | os.PathLike
+) -> tuple[dict, list[dict]]:
+    """`{seed: {metric_id: value}}` in run order (runs without a seed under None), and
+    the conflicts resolved within each seed (tagged with it when there are several)."""
     runs = list(runs)
     seeds = list(dict.fromkeys(run.get("seed") for run in runs))
-    if len(seeds) <= 1:
-        return _collect_one(runs, out_dir)
-    per_seed, conflicts = [], []
+    per_seed, conflicts = {}, []
     for seed in seeds:
         merged, found = _collect_one([r for r in runs if r.get("seed") == seed], out_dir)
-        per_seed.append(merged)
-        conflicts += [{**c, "seed": seed} for c in found]
+        per_seed[seed] = merged
+        conflicts += [{**c, "seed": seed} for c in found] if len(seeds) > 1 else found
+    return per_seed, conflicts
+
+
+def _merge_seeds(per_seed: Mapping) -> dict:
+    """One dict of metrics: a value per seed as a list, or a number where all agree."""
+    if len(per_seed) <= 1:
+        return dict(next(iter(per_seed.values()), {}))
     combined: dict = {}
-    for key in dict.fromkeys(k for merged in per_seed for k in merged):
-        values = [merged[key] for merged in per_seed if key in merged]
+    for key in dict.fromkeys(k for merged in per_seed.values() for k in merged):
+        values = [merged[key] for merged in per_seed.values() if key in merged]
         if any(isinstance(v, list) for v in values):
             continue
         combined[key] = values[0] if all(v == values[0] for v in values) else values
-    return combined, conflicts
+    return combined
 
 
 def _collect_one(runs: Iterable[Mapping], out_dir: str | os.PathLike) -> tuple[dict, list[dict]]:
