@@ -1,6 +1,10 @@
 """The committed notebooks: clean, documented, thin, and strict about their parameters."""
 
 import ast
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -12,12 +16,96 @@ from aelib import pipeline
 NOTEBOOKS = [spec.path for spec in pipeline.NOTEBOOKS]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_committed_notebook_has_no_outputs(path):
-    nb = nbformat.read(path, as_version=4)
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _git(*args, cwd=ROOT, env=None, check=True):
+    result = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True)
+    assert not check or result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+    return result
+
+
+def _assert_no_outputs(nb, what):
     for cell in nb.cells:
         if cell.cell_type == "code":
-            assert cell.outputs == [] and cell.execution_count is None, path.name
+            assert cell.outputs == [] and cell.execution_count is None, what
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_notebook_has_no_outputs(path):
+    """What git stores (the index, and HEAD) has no outputs. The working copy may have them
+    after Run All in JupyterLab: the nbstripout filter strips them when the file is staged."""
+    rel = "./" + path.resolve().relative_to(ROOT).as_posix()
+    revisions = [":"]  # the index: what the next commit stores
+    if _git("cat-file", "-e", f"HEAD:{rel}", check=False).returncode == 0:
+        revisions.append("HEAD:")
+    for rev in revisions:
+        blob = _git("show", f"{rev}{rel}").stdout
+        _assert_no_outputs(nbformat.reads(blob, as_version=4), f"{rev}{rel}")
+
+
+def test_git_filter_strips_outputs_when_staging(tmp_path):
+    """After Run All + save, git diff is empty and staging stores no outputs, with the nbstripout
+    filter configured the way `make env` configures it (tools/ensure_env.sh), in a new
+    repository holding this checkout's .gitattributes, independent of any global git config."""
+    repo = tmp_path / "repo"
+    rel = "notebooks/01_baseline_autoencoder.ipynb"
+    for name in (".gitattributes", "tools/ensure_env.sh", rel):
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, repo / name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(
+        GIT_CONFIG_GLOBAL=os.devnull,
+        GIT_CONFIG_NOSYSTEM="1",
+        GIT_AUTHOR_NAME="test",
+        GIT_AUTHOR_EMAIL="test@example.invalid",
+        GIT_COMMITTER_NAME="test",
+        GIT_COMMITTER_EMAIL="test@example.invalid",
+    )
+
+    def git(*args, check=True):
+        return _git(*args, cwd=repo, env=env, check=check)
+
+    git("init", "--quiet")
+    configure = ["bash", "tools/ensure_env.sh", "--git-filter", sys.executable]
+    configured = subprocess.run(configure, cwd=repo, env=env, capture_output=True, text=True)
+    assert configured.returncode == 0, configured.stderr
+    attributes = git("check-attr", "filter", "diff", "--", rel).stdout
+    assert attributes == f"{rel}: filter: nbstripout\n{rel}: diff: ipynb\n"
+    assert "--keep-id" in git("config", "--local", "filter.nbstripout.clean").stdout
+    git("add", ".")
+    git("commit", "--quiet", "-m", "notebook")
+    committed = git("show", f"HEAD:{rel}").stdout
+    _assert_no_outputs(nbformat.reads(committed, as_version=4), f"committed {rel}")
+
+    # Run All + save: outputs and execution counts in every code cell.
+    nb = nbformat.read(repo / rel, as_version=4)
+    for count, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        cell.execution_count = count + 1
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="epoch 1/1\n")]
+    nbformat.write(nb, repo / rel)
+    assert '"epoch 1/1' in (repo / rel).read_text()
+
+    # Only outputs changed: git diff shows nothing, and staging changes nothing. (Before
+    # `git add`, git status may still list the file: its size changed, so git flags it
+    # without running the filter.)
+    diff = git("diff", "--exit-code", check=False)
+    assert (diff.returncode, diff.stdout) == (0, "")
+    git("add", rel)
+    assert git("status", "--porcelain").stdout == ""
+    assert git("diff", "--cached", "--exit-code", check=False).returncode == 0
+    staged = git("show", f":{rel}").stdout
+    assert staged == committed
+    _assert_no_outputs(nbformat.reads(staged, as_version=4), f"staged {rel}")
+
+    # A change to the notebook's source is still a change.
+    nb.cells[0].source += "\nOne more line."
+    nbformat.write(nb, repo / rel)
+    assert git("status", "--porcelain").stdout == f" M {rel}\n"
+    git("add", rel)
+    staged = nbformat.reads(git("show", f":{rel}").stdout, as_version=4)
+    assert staged.cells[0].source.endswith("One more line.")
+    _assert_no_outputs(staged, f"staged {rel}")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
