@@ -1,8 +1,8 @@
 # Two commands do everything on a fresh machine:
 #   make report   - build the environment, fetch the data, run the notebooks, render report/
 #   make test     - build the environment, fetch the data, lint and run the test suite
-# Options for the report go in ARGS, e.g.  make report ARGS="--profile smoke --output /tmp/r"
 #   make lock     - re-resolve requirements/*.txt (the hashed locks .venv is built from) on PyPI
+# Options for the report go in ARGS, e.g.  make report ARGS="--profile smoke --output /tmp/r"
 
 PY := .venv/bin/python
 ARGS ?=
