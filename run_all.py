@@ -21,8 +21,10 @@ import contextlib
 import logging
 import os
 import platform
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -123,30 +125,54 @@ def _cpu() -> str:
     return platform.processor() or platform.machine()
 
 
+def host_info() -> dict:
+    """Where a run executed: recorded with it, shown in the report's provenance."""
+    return {
+        "host": platform.node(),
+        "cpu": _cpu(),
+        "cores": os.cpu_count() or 0,
+        "python": platform.python_version(),
+        "git_commit": _git("rev-parse", "HEAD"),
+        "git_dirty": bool(_git("status", "--porcelain", "--", "aelib", "notebooks")),
+    }
+
+
 def provenance(profile: str, seeds: list[int], total_wall_s: float, results=()) -> dict:
     """What the report records about how it was made.
 
-    `total_wall_s` is this invocation's wall time (small when every run was cached);
+    Everything but `generation` describes the runs themselves (read from their records),
+    so re-rendering the same runs elsewhere gives the same report. `generation` is this
+    invocation: when, from which commit, how long it took and what it executed.
     `runs_wall_s` adds up each run's own execution time, cached runs included: the wall
     time of a cold run of the same report on this machine.
     """
     from aelib import pipeline
 
     usable = [r for r in results if r.status in ("ok", "cached") and r.wall_s is not None]
+    hosts = [r.host for r in usable if r.host]
+
+    def distinct(key):
+        values = list(dict.fromkeys(h.get(key) for h in hosts if h.get(key) is not None))
+        return values[0] if len(values) == 1 else (values or None)
+
     return {
-        "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "git_commit": _git("rev-parse", "HEAD"),
-        "git_dirty": bool(_git("status", "--porcelain", "--", "aelib", "notebooks", "run_all.py")),
+        "generation": {
+            "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "git_commit": _git("rev-parse", "HEAD"),
+            "total_wall_s": round(total_wall_s, 1),
+            "executed_runs": sum(r.status == "ok" for r in results),
+            "executed_wall_s": round(sum(r.wall_s for r in usable if r.status == "ok"), 1),
+        },
         "profile": profile,
         "seeds": seeds,
-        "python": platform.python_version(),
+        "git_commit": distinct("git_commit"),
+        "git_dirty": any(h.get("git_dirty") for h in hosts),
+        "python": distinct("python"),
+        "cpu": distinct("cpu"),
+        "cores": distinct("cores"),
         "packages": pipeline.package_versions(),
-        "cpu": _cpu(),
-        "cores": os.cpu_count() or 0,
         "data_hashes": pipeline.data_hashes(("mnist", "fashion_mnist")),
-        "total_wall_s": round(total_wall_s, 1),
         "runs_wall_s": round(sum(r.wall_s for r in usable), 1),
-        "executed_wall_s": round(sum(r.wall_s for r in usable if r.status == "ok"), 1),
     }
 
 
@@ -157,11 +183,13 @@ class _Progress(logging.Handler):
         super().__init__(logging.INFO)
         self.name, self.n_cells, self.start = name, n_cells, start
         self.tty = sys.stdout.isatty()
+        self.cell = 0  # the cell being executed, numbered as in papermill's log
 
     def emit(self, record):
         msg = record.getMessage()
         if msg.startswith("Executing Cell "):
             cell = msg[len("Executing Cell ") :].strip("-")
+            self.cell = int(cell) if cell.isdigit() else self.cell
             seconds = time.monotonic() - self.start
             line = f"    {self.name}: cell {cell}/{self.n_cells}  {seconds:6.0f}s"
             print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", flush=True)
@@ -188,26 +216,68 @@ def _stderr_to(path: Path):
         os.close(fd)
 
 
-def execute(spec, parameters: dict, out: Path, seed_dir: str, timeout: int):
-    """Execute one notebook; returns (RunResult, executed notebook path)."""
+class UsageError(Exception):
+    """A problem with how run_all was called: one line, with the fix; exit code 2."""
+
+
+def check_output_dir(path: str) -> Path:
+    """The output directory, created and proven writable before any notebook runs."""
+    out = Path(path).expanduser().absolute()
+    fix = "choose a directory you can write to, e.g. --output /tmp/ae-report"
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--output {out} is a file, not a directory: {fix}")
+    try:
+        (out / "runs").mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UsageError(f"--output {out} cannot be written ({reason}): {fix}") from None
+    return out
+
+
+@contextlib.contextmanager
+def output_lock(out: Path):
+    """Hold `<out>/.run_all.lock` so that two run_all never write the same report."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(out / ".run_all.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise UsageError(
+            f"another run_all is writing to {out} (it holds {lock.lock_file}): wait for it "
+            "to finish, or use another --output"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def execute(spec, parameters: dict, out: Path, seed_dir: str, timeout: int, inputs: dict):
+    """Execute one notebook into a scratch folder; swap it in only when it succeeds.
+
+    The notebook runs with `<out>/.work/<seed>-<notebook>/` as its working directory,
+    where `runs/<seed>/<notebook>/` is its (empty) output folder and each upstream run is
+    a link to the real one: the parameters are the same relative paths as in the cache
+    key. Returns a RunResult; on failure the attempt is kept as `<notebook>.failed/`.
+    """
     import nbformat
     import papermill
 
-    from aelib import pipeline
+    from aelib import pipeline, rundirs
+    from aelib.report import render_notebook_html
 
-    nb_dir = out / "notebooks" / seed_dir
-    nb_dir.mkdir(parents=True, exist_ok=True)
     run_dir = out / "runs" / seed_dir / spec.name
-    previous = run_dir.with_name(f".{spec.name}.previous")
-    executed = nb_dir / f"{spec.name}.ipynb"
-    log_path = nb_dir / f"{spec.name}.log"
-    if previous.exists():
-        import shutil
-
-        shutil.rmtree(previous)
-    if run_dir.exists():
-        os.replace(run_dir, previous)  # restored if this run fails
-    run_dir.mkdir(parents=True)
+    key = pipeline.cache_key(inputs)
+    work = out / rundirs.WORK / f"{seed_dir}-{spec.name}"
+    rundirs.discard(work)
+    scratch = work / "runs" / seed_dir / spec.name
+    scratch.mkdir(parents=True)
+    for upstream in spec.depends_on:
+        (work / "runs" / seed_dir / upstream).symlink_to(out / "runs" / seed_dir / upstream)
+    executed, log_path = scratch / rundirs.EXECUTED, scratch / rundirs.LOG
 
     n_cells = 1 + len(nbformat.read(spec.path, as_version=4).cells)  # + injected parameters
     start = time.monotonic()
@@ -220,22 +290,31 @@ def execute(spec, parameters: dict, out: Path, seed_dir: str, timeout: int):
     progress = _Progress(spec.name, n_cells, start)
     logger.addHandler(file_handler)
     logger.addHandler(progress)
-    tmp_executed = executed.with_name(f".{spec.name}.partial.ipynb")
     error = None
     try:
         with _stderr_to(log_path):
             papermill.execute_notebook(
                 str(spec.path),
-                str(tmp_executed),
+                str(executed),
                 parameters=parameters,
                 kernel_name="python3",
-                cwd=str(out),
+                cwd=str(work),
                 log_output=True,
                 progress_bar=False,
                 execution_timeout=timeout,
             )
+    except KeyboardInterrupt:
+        rundirs.discard(work)
+        raise
     except Exception as exc:  # noqa: BLE001 - any failure is reported, the others go on
+        if getattr(exc, "ename", None) == "KeyboardInterrupt":
+            rundirs.discard(work)
+            raise KeyboardInterrupt from None  # Ctrl-C reached the kernel first
         error = pipeline.describe_failure(exc)
+        if error["cell"] is None and progress.cell:
+            error["cell"] = pipeline.cell_summary(executed, progress.cell)
+        if type(exc).__name__ == "CellTimeoutError":
+            error["evalue"] = f"a cell ran longer than --timeout {timeout}s"
         logger.info("FAILED: %s: %s", error["ename"], error["evalue"])
     finally:
         logger.removeHandler(file_handler)
@@ -244,32 +323,96 @@ def execute(spec, parameters: dict, out: Path, seed_dir: str, timeout: int):
         if progress.tty:
             print()
     wall = pipeline.elapsed(start)
-    if tmp_executed.exists():
-        os.replace(tmp_executed, executed)
-
+    label = f"{spec.name} seed {seed_dir[4:]}"
+    if executed.exists():
+        try:
+            render_notebook_html(executed, scratch / rundirs.PAGE)
+        except Exception as exc:  # noqa: BLE001 - a page that fails to render is not fatal
+            print(f"    warning: could not render {label} to HTML: {exc}")
+    page = f"runs/{seed_dir}/{spec.name}/{rundirs.PAGE}"
     result = pipeline.RunResult(spec.name, spec.title, "ok", wall, None, str(run_dir))
+    finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
     if error is None:
-        if previous.exists():
-            import shutil
-
-            shutil.rmtree(previous)
+        host = host_info()
+        rundirs.write_json_atomic(
+            scratch / rundirs.RECORD,
+            {
+                "status": "ok",
+                "key": key,
+                "inputs": inputs,
+                "wall_s": wall,
+                "finished": finished,
+                "parameters": {
+                    k: v for k, v in parameters.items() if k not in pipeline.MACHINE_PARAMETERS
+                },
+                "outputs": rundirs.hash_outputs(scratch),
+                "host": host,
+            },
+        )
+        rundirs.swap_in(scratch, run_dir)
+        shutil.rmtree(rundirs.failed_dir(run_dir), ignore_errors=True)
+        result.notebook_html = page if (run_dir / rundirs.PAGE).is_file() else None
+        result.host = host
     else:
-        import shutil
-
-        shutil.rmtree(run_dir, ignore_errors=True)
-        if previous.exists():
-            os.replace(previous, run_dir)  # what worked before is kept
+        rundirs.write_json_atomic(
+            scratch / rundirs.ATTEMPT, {"key": key, "error": error, "finished": finished}
+        )
+        kept = rundirs.keep_failed(scratch, run_dir)
         result.status, result.error = "failed", error
-    return result, executed
+        result.notebook_html = None
+        result.last_attempt = {
+            "page": f"runs/{seed_dir}/{kept.name}/{rundirs.PAGE}"
+            if (kept / rundirs.PAGE).is_file()
+            else None,
+            "log": f"runs/{seed_dir}/{kept.name}/{rundirs.LOG}",
+            "error": error,
+            "finished": finished,
+        }
+    rundirs.discard(work)
+    return result
 
 
-def run_one(spec, seed: int, args, out: Path, selected: set[str]):
-    """Run (or reuse) one notebook for one seed; returns its RunResult."""
-    from aelib import pipeline
+def cached_result(spec, seed_dir: str, out: Path, record: dict | None, key: str, stale):
+    """The RunResult of a run that is not executed now: its last good results, if any."""
+    from aelib import pipeline, rundirs
 
-    seed_dir = f"seed{seed}"
-    label = f"{spec.name} seed {seed}" if len(args.seeds) > 1 else spec.name
     run_dir = out / "runs" / seed_dir / spec.name
+    page = run_dir / rundirs.PAGE
+    result = pipeline.RunResult(
+        spec.name,
+        spec.title,
+        "cached" if record else "skipped",
+        (record or {}).get("wall_s"),
+        None,
+        str(run_dir),
+        f"runs/{seed_dir}/{spec.name}/{rundirs.PAGE}" if record and page.is_file() else None,
+        stale=stale if record else None,
+        host=(record or {}).get("host"),
+    )
+    failed = rundirs.failed_dir(run_dir)
+    attempt = rundirs.read_json(failed / rundirs.ATTEMPT)
+    if attempt and attempt.get("key") == key:
+        # The current inputs failed last time: show that attempt next to the numbers.
+        result.last_attempt = {
+            "page": f"runs/{seed_dir}/{failed.name}/{rundirs.PAGE}"
+            if (failed / rundirs.PAGE).is_file()
+            else None,
+            "log": f"runs/{seed_dir}/{failed.name}/{rundirs.LOG}",
+            "error": attempt.get("error"),
+            "finished": attempt.get("finished"),
+        }
+        if record:
+            result.results_from = record.get("finished")
+        else:
+            result.status, result.error = "failed", attempt.get("error")
+    elif failed.exists() and record and not stale:
+        shutil.rmtree(failed, ignore_errors=True)  # an attempt at inputs no longer current
+    return result
+
+
+def run_parameters(spec, seed: int, args) -> dict:
+    """The notebook's parameters for one seed: paths relative to the output directory."""
+    seed_dir = f"seed{seed}"
     parameters = {
         "profile": args.profile,
         "seed": seed,
@@ -277,74 +420,97 @@ def run_one(spec, seed: int, args, out: Path, selected: set[str]):
         "data_dir": os.environ.get("AELIB_DATA_DIR", ""),
     }
     for param, (upstream, rel) in spec.upstream.items():
-        parameters[param] = str(Path("runs") / seed_dir / upstream / rel)
+        parameters[param] = (Path("runs") / seed_dir / upstream / rel).as_posix()
     if seed != args.seeds[0]:
         parameters.update(spec.later_seed_parameters)
-    key = pipeline.cache_key(pipeline.cache_inputs(spec, parameters, out / "runs" / seed_dir))
-    html_rel = f"notebooks/{seed_dir}/{spec.name}.html"
-    fresh = pipeline.is_fresh(run_dir, key)
-    if spec.name not in selected or (fresh and not args.force):
-        record = pipeline.read_record(run_dir)
-        if fresh or (record and record.get("status") == "ok"):
-            status = "cached"
-            why = "up to date" if fresh else "not selected; last results kept (stale)"
-            print(f"[{label}] cached ({why}; ran in {record.get('wall_s', 0):.0f}s)")
-        else:
-            status = "skipped"
-            print(f"[{label}] skipped (not selected, no earlier results)")
-        result = pipeline.RunResult(
-            spec.name,
-            spec.title,
-            status,
-            (record or {}).get("wall_s"),
-            None,
-            str(run_dir),
-            html_rel if (out / html_rel).is_file() else None,
-        )
+    return parameters
+
+
+def check_run(spec, seed: int, args, out: Path):
+    """(parameters, cache inputs, last good record, why it is stale or None)."""
+    from aelib import pipeline, rundirs
+
+    seed_dir = f"seed{seed}"
+    run_dir = out / "runs" / seed_dir / spec.name
+    parameters = run_parameters(spec, seed, args)
+    inputs = pipeline.cache_inputs(spec, parameters, out / "runs" / seed_dir)
+    record = rundirs.read_record(run_dir)
+    if record is None:
+        return parameters, inputs, None, "never ran"
+    damaged = rundirs.damage(run_dir, record, pipeline.needed_downstream(spec.name))
+    if damaged:
+        return parameters, inputs, record, "; ".join(damaged)
+    if record.get("key") != pipeline.cache_key(inputs):
+        return parameters, inputs, record, pipeline.what_changed(record.get("inputs"), inputs)
+    return parameters, inputs, record, None
+
+
+def run_seed(seed: int, args, out: Path, selected: set[str], results: list) -> None:
+    """Run (or reuse) every notebook for one seed, in dependency order."""
+    from aelib import pipeline
+
+    seed_dir = f"seed{seed}"
+    several = len(args.seeds) > 1
+    # A selected notebook pulls in any upstream run that is not up to date: its results
+    # would otherwise come from a damaged or outdated run.
+    needed = set(selected)
+    for spec in reversed(pipeline.NOTEBOOKS):
+        if spec.name in needed:
+            for upstream in spec.depends_on:
+                if check_run(pipeline.BY_NAME[upstream], seed, args, out)[2] is not None:
+                    needed.add(upstream)
+    for spec in pipeline.NOTEBOOKS:
+        label = f"{spec.name} seed {seed}" if several else spec.name
+        parameters, inputs, record, stale = check_run(spec, seed, args, out)
+        key = pipeline.cache_key(inputs)
+        if spec.name not in needed or (stale is None and not args.force):
+            result = cached_result(spec, seed_dir, out, record, key, stale)
+            if result.status == "failed":
+                print(f"[{label}] failed last time, not selected: no results")
+            elif record is None:
+                print(f"[{label}] skipped (not selected, no earlier results)")
+            elif stale:
+                print(f"[{label}] cached (STALE: {stale}; not selected, last results kept)")
+            else:
+                print(f"[{label}] cached (up to date; ran in {record.get('wall_s', 0):.0f}s)")
+            if result.last_attempt and record:
+                print(f"    last attempt failed: {result.last_attempt.get('page')}")
+            result.seed = seed
+            results.append(result)
+            continue
+        why = "forced" if stale is None else stale
+        if spec.name not in selected:
+            why += f"; needed by {', '.join(sorted(selected))}"
+        print(f"[{label}] start: {spec.title} ({why})", flush=True)
+        result = execute(spec, parameters, out, seed_dir, args.timeout, inputs)
         result.seed = seed
-        return result
-
-    print(f"[{label}] start: {spec.title}", flush=True)
-    result, executed = execute(spec, parameters, out, seed_dir, args.timeout)
-    result.seed = seed
-    if executed.exists():
-        from aelib.report import render_notebook_html
-
-        try:
-            render_notebook_html(executed, out / html_rel)
-            result.notebook_html = html_rel
-        except Exception as exc:  # noqa: BLE001 - a page that fails to render is not fatal
-            print(f"    warning: could not render {executed.name} to HTML: {exc}")
-    if result.status == "ok":
-        pipeline.write_json_atomic(
-            run_dir / pipeline.RECORD,
-            {
-                "status": "ok",
-                "key": key,
-                "wall_s": result.wall_s,
-                "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "parameters": parameters,
-                "outputs": pipeline.list_outputs(run_dir),
-            },
-        )
-        print(f"[{label}] done in {result.wall_s:.0f}s", flush=True)
-    else:
-        e = result.error
-        print(
-            f"[{label}] FAILED after {result.wall_s:.0f}s in cell {e['cell']}: "
-            f"{e['ename']}: {e['evalue'][:300]}",
-            flush=True,
-        )
-        if e.get("hint"):
-            print(f"    {e['hint']}")
-        print(f"    log: {executed.with_suffix('.log')}")
-    return result
+        if result.status == "ok":
+            print(f"[{label}] done in {result.wall_s:.0f}s", flush=True)
+        else:
+            e = result.error
+            print(
+                f"[{label}] FAILED after {result.wall_s:.0f}s in cell {e['cell']}: "
+                f"{e['ename']}: {e['evalue'][:300]}",
+                flush=True,
+            )
+            if e.get("hint"):
+                print(f"    {e['hint']}")
+            print(f"    log: {out / result.last_attempt['log']}")
+            if record:
+                print("    the last good results are kept and shown in the report")
+                result.status = "cached"
+                result.results_from = record.get("finished")
+                result.wall_s = record.get("wall_s")
+                result.host = record.get("host")
+                result.notebook_html = f"runs/{seed_dir}/{spec.name}/executed.html"
+                result.error = None
+        results.append(result)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
-        from aelib import pipeline
+        from aelib import pipeline, rundirs
     except ModuleNotFoundError as exc:
         print(
             f"error: {exc}. Install the project first: `make report` does it, or "
@@ -355,30 +521,46 @@ def main(argv=None) -> int:
     try:
         specs = pipeline.select(args.only)
         pipeline.check_kernel("python3")
-    except (ValueError, RuntimeError) as exc:
+        out = check_output_dir(args.output)
+    except (ValueError, RuntimeError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
     # Keep TensorFlow's C++ start-up chatter out of the notebooks and their logs.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    out = Path(args.output).resolve()
-    (out / "runs").mkdir(parents=True, exist_ok=True)
     selected = {s.name for s in specs}
     t0 = time.monotonic()
-    results = []
+    results: list = []
     seeds_text = ",".join(map(str, args.seeds))
-    print(f"run_all: profile {args.profile}, seeds {seeds_text}, output {out}")
-    for seed in args.seeds:
-        for spec in pipeline.NOTEBOOKS:
-            results.append(run_one(spec, seed, args, out, selected))
+    try:
+        with output_lock(out):
+            for line in rundirs.recover(out):
+                print(f"run_all: {line}")
+            print(f"run_all: profile {args.profile}, seeds {seeds_text}, output {out}")
+            for seed in args.seeds:
+                run_seed(seed, args, out, selected, results)
 
-    from aelib.report import render_report
+            from aelib.report import render_report
 
-    total = time.monotonic() - t0
-    index = render_report(
-        out, [r.as_dict() for r in results], provenance(args.profile, args.seeds, total, results)
-    )
-    failed = [r.name for r in results if r.status == "failed"]
+            total = time.monotonic() - t0
+            index = render_report(
+                out,
+                [r.as_dict() for r in results],
+                provenance(args.profile, args.seeds, total, results),
+            )
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        done = [r for r in results if r.status == "ok"]
+        print(
+            f"\ninterrupted: {len(done)} run(s) executed in this invocation finished and are "
+            "cached; the run in progress was discarded and its last good results kept. "
+            "Run the same command again to go on.",
+            file=sys.stderr,
+        )
+        return 130
+    failed = [r.name for r in results if r.status == "failed" or r.last_attempt]
     print(
         f"report: {index}  ({total:.0f}s total"
         + (f"; FAILED: {', '.join(failed)})" if failed else ")")

@@ -11,14 +11,14 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
 import nbformat
+
+from aelib import rundirs
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -39,6 +39,10 @@ TRACKED_PACKAGES = (
     "nbconvert",
     "ipykernel",
 )
+
+
+# Parameters that say where things are on this machine, not what is computed.
+MACHINE_PARAMETERS = ("data_dir",)
 
 
 @dataclass(frozen=True)
@@ -211,13 +215,23 @@ def data_hashes(names: tuple[str, ...]) -> dict[str, dict[str, str]]:
     return {name: datasets.array_hashes(name) for name in names}
 
 
+def needed_downstream(name: str) -> frozenset[str]:
+    """Result files of notebook `name` that other notebooks read (e.g. 04's encoder)."""
+    return frozenset(
+        rel
+        for spec in NOTEBOOKS
+        for upstream, rel in spec.upstream.values()
+        if upstream == name and rel not in (".", "")
+    )
+
+
 def upstream_fingerprint(run_dir: Path) -> str | None:
-    """What downstream notebooks see of an upstream run: its cache key and metrics."""
-    record = read_record(run_dir)
-    metrics = run_dir / "metrics.json"
-    if record is None or record.get("status") != "ok" or not metrics.is_file():
+    """What downstream notebooks see of an upstream run: its cache key and the hashes of
+    its result files. None when the run is missing, failed or damaged."""
+    record = rundirs.read_record(run_dir)
+    if record is None or rundirs.damage(run_dir, record, needed_downstream(run_dir.name)):
         return None
-    return _sha256((record["key"] + metrics.read_text()).encode())
+    return _sha256(json.dumps([record["key"], record["outputs"]], sort_keys=True).encode())
 
 
 def cache_inputs(
@@ -234,7 +248,8 @@ def cache_inputs(
     return {
         "notebook": notebook_source_hash(path),
         "aelib": aelib_hash(path, aelib_dir),
-        "parameters": parameters,
+        # Where the data are cached does not change a number (their hashes are below).
+        "parameters": {k: v for k, v in parameters.items() if k not in MACHINE_PARAMETERS},
         "data": data_hashes(spec.datasets),
         "packages": versions if versions is not None else package_versions(),
         "upstream": {nb: upstream_fingerprint(runs_dir / nb) for nb in spec.depends_on},
@@ -245,40 +260,29 @@ def cache_key(inputs: dict) -> str:
     return _sha256(json.dumps(inputs, sort_keys=True).encode())
 
 
-# ---------------------------------------------------------------- run records
-
-RECORD = "run.json"
-
-
-def read_record(run_dir: Path) -> dict | None:
-    try:
-        return json.loads((run_dir / RECORD).read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def write_json_atomic(path: Path, data) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    try:
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def is_fresh(run_dir: Path, key: str) -> bool:
-    """True when the last successful run had this key and its outputs are all still there."""
-    record = read_record(run_dir)
-    if not record or record.get("status") != "ok" or record.get("key") != key:
-        return False
-    return all((run_dir / rel).is_file() for rel in record.get("outputs", []))
-
-
-def list_outputs(run_dir: Path) -> list[str]:
-    return sorted(
-        str(p.relative_to(run_dir)) for p in run_dir.rglob("*") if p.is_file() and p.name != RECORD
-    )
+def what_changed(old: dict | None, new: dict) -> str:
+    """Which input of a run changed, in words: "aelib/training.py changed"."""
+    if not old:
+        return "no record of its inputs"
+    changed = []
+    if old.get("notebook") != new["notebook"]:
+        changed.append("the notebook changed")
+    old_files, new_files = old.get("aelib") or {}, new["aelib"]
+    files = sorted(f for f in {*old_files, *new_files} if old_files.get(f) != new_files.get(f))
+    if files:
+        more = " and others" if len(files) > 3 else ""
+        changed.append(", ".join(files[:3]) + more + " changed")
+    for part, words in (
+        ("parameters", "its parameters changed"),
+        ("data", "the data changed"),
+        ("packages", "package versions changed"),
+    ):
+        if old.get(part) != new[part]:
+            changed.append(words)
+    ups = [nb for nb, fp in new["upstream"].items() if (old.get("upstream") or {}).get(nb) != fp]
+    if ups:
+        changed.append("upstream " + ", ".join(ups) + " changed")
+    return "; ".join(changed) or "its inputs changed"
 
 
 # ---------------------------------------------------------------- execution
@@ -294,6 +298,13 @@ class RunResult:
     out_dir: str = ""
     notebook_html: str | None = None
     seed: int | None = None
+    # Why cached results are out of date ("aelib/training.py changed"); None when fresh.
+    stale: str | None = None
+    # A failed attempt kept beside good results: {"page", "error", "finished"}; the
+    # numbers shown then come from the earlier run that finished at `results_from`.
+    last_attempt: dict | None = None
+    results_from: str | None = None
+    host: dict | None = None
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -328,6 +339,16 @@ def describe_failure(exc: BaseException) -> dict:
     }
 
 
+def cell_summary(executed: Path, number: int) -> str:
+    """ "4 of 12 (first line)" for cell `number` (1-based, as in papermill's log)."""
+    try:
+        cells = nbformat.read(executed, as_version=4).cells
+        first = next((ln for ln in cells[number - 1].source.splitlines() if ln.strip()), "")
+    except Exception:  # noqa: BLE001 - a half-written notebook: the number alone
+        return str(number)
+    return f"{number} of {len(cells)} ({first[:80]})"
+
+
 def _strip_ansi(text: str) -> str:
     import re
 
@@ -345,12 +366,6 @@ def check_kernel(kernel_name: str = "python3") -> None:
             f"Jupyter kernel {kernel_name!r} not found. Install it into this environment: "
             "`pip install ipykernel && python -m ipykernel install --user`, or run `make report`."
         ) from exc
-
-
-def replace_dir(src: Path, dst: Path) -> None:
-    if dst.exists():
-        shutil.rmtree(dst)
-    os.replace(src, dst)
 
 
 def elapsed(start: float) -> float:

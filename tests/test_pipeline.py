@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from aelib import pipeline
+from aelib import pipeline, rundirs
 
 VERSIONS = {"numpy": "1"}
 
@@ -113,18 +113,58 @@ def test_outputs_and_metadata_do_not_change_the_key(world):
     assert keys() == before
 
 
+def _record(run_dir):
+    rundirs.write_json_atomic(
+        run_dir / rundirs.RECORD,
+        {"status": "ok", "key": "k1", "outputs": rundirs.hash_outputs(run_dir)},
+    )
+
+
 def test_changed_upstream_output_reruns_downstream_only(world):
     _, _, runs, keys = world
     before = keys()
     run_a = runs / "a"
     run_a.mkdir()
     (run_a / "metrics.json").write_text(json.dumps({"x": 1.0}))
-    pipeline.write_json_atomic(run_a / pipeline.RECORD, {"status": "ok", "key": "k1"})
+    _record(run_a)
     first = keys()
     assert first["a"] == before["a"] and first["b"] != before["b"]
     (run_a / "metrics.json").write_text(json.dumps({"x": 2.0}))
+    _record(run_a)
     second = keys()
     assert second["a"] == first["a"] and second["b"] != first["b"]
+
+
+def test_a_damaged_upstream_run_has_no_fingerprint(tmp_path):
+    run_a = tmp_path / "a"
+    run_a.mkdir()
+    (run_a / "m.keras").write_text("weights")
+    _record(run_a)
+    assert pipeline.upstream_fingerprint(run_a) is not None
+    (run_a / "m.keras").write_text("garbage")  # changed after the run
+    assert pipeline.upstream_fingerprint(run_a) is None
+
+
+def test_where_the_data_are_cached_does_not_change_the_key(world):
+    _, _, _, keys = world
+    here = keys({"a": {"seed": 0, "data_dir": "/data"}, "b": {"seed": 0}})
+    assert here == keys({"a": {"seed": 0, "data_dir": ""}, "b": {"seed": 0}})
+
+
+def test_what_changed_names_the_input(world):
+    pkg, nbs, runs, _ = world
+    spec = pipeline.NotebookSpec("b", "B", ("mnist",), upstream={"enc": ("a", "m.keras")})
+
+    def inputs(**params):
+        return pipeline.cache_inputs(
+            spec, params, runs, notebook_path=nbs["b"], aelib_dir=pkg, versions=VERSIONS
+        )
+
+    old = inputs(seed=0)
+    assert pipeline.what_changed(None, old) == "no record of its inputs"
+    assert pipeline.what_changed(old, inputs(seed=1)) == "its parameters changed"
+    (pkg / "layers.py").write_text("X = 2\n")
+    assert pipeline.what_changed(old, inputs(seed=0)) == "aelib/layers.py changed"
 
 
 def test_package_versions_change_every_key(world):
@@ -138,19 +178,6 @@ def test_package_versions_change_every_key(world):
         return pipeline.cache_key(inputs)
 
     assert key({"numpy": "1"}) != key({"numpy": "2"})
-
-
-def test_is_fresh_needs_matching_key_and_outputs(tmp_path):
-    run = tmp_path / "r"
-    run.mkdir()
-    (run / "metrics.json").write_text("{}")
-    pipeline.write_json_atomic(
-        run / pipeline.RECORD, {"status": "ok", "key": "k", "outputs": ["metrics.json"]}
-    )
-    assert pipeline.is_fresh(run, "k")
-    assert not pipeline.is_fresh(run, "other")
-    (run / "metrics.json").unlink()
-    assert not pipeline.is_fresh(run, "k")
 
 
 def test_select_by_number_and_unknown():

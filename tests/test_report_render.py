@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import struct
 import zlib
 from html.parser import HTMLParser
@@ -127,7 +128,13 @@ def make_report_tree(root, *, profile="full", failed=(), png=tiny_png):
             }
         )
     provenance = {
-        "generated": "2025-01-02T03:04:05+00:00",
+        "generation": {
+            "generated": "2025-01-02T03:04:05+00:00",
+            "git_commit": "4567cdef",
+            "total_wall_s": 187.5,
+            "executed_runs": 2,
+            "executed_wall_s": 40.0,
+        },
         "git_commit": "0123abcd",
         "git_dirty": True,
         "profile": profile,
@@ -137,7 +144,6 @@ def make_report_tree(root, *, profile="full", failed=(), png=tiny_png):
         "cpu": "Test CPU",
         "cores": 2,
         "data_hashes": {"mnist": {"x_test": "ab" * 32}, "fashion_mnist": {"x_test": "cd" * 32}},
-        "total_wall_s": 187.5,
     }
     return runs, provenance
 
@@ -590,6 +596,10 @@ def test_provenance_shows_invocation_and_cold_wall_time(tmp_path):
     provenance["runs_wall_s"] = 5400.0
     text = render.render_report(tmp_path, runs, provenance).read_text(encoding="utf-8")
     prov = text[text.index('id="provenance"') :]
-    assert "Wall time of this invocation" in prov and "187.5" not in prov
-    assert "3.1 min" in prov  # 187.5 s
     assert "a cold run without cache" in prov and "90.0 min" in prov
+    assert "Git commit of the runs" in prov and "0123abcd (uncommitted changes)" in prov
+    # What changes from one rendering to the next sits in one line, apart.
+    generated = re.search(r'<p class="small" id="generated">(.*?)</p>', text).group(1)
+    assert "2025-01-02T03:04:05+00:00" in generated and "4567cdef" in generated
+    assert "3.1 min" in generated and "executed 2 run(s) (40.0 s)" in generated
+    assert "4567cdef" not in text.replace(generated, "")

@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -13,7 +14,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 import run_all
-from aelib import pipeline
+from aelib import pipeline, rundirs
 from aelib.paper import PAPER_VALUES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,9 +102,13 @@ def test_smoke_report_has_every_result(smoke_report):
         assert metrics, nb
         for f in files:
             assert (out / "runs" / "seed0" / nb / f).is_file(), f"{nb}/{f}"
-        assert (out / "notebooks" / "seed0" / f"{nb}.ipynb").is_file()
-        assert (out / "notebooks" / "seed0" / f"{nb}.html").is_file()
-        assert (out / "notebooks" / "seed0" / f"{nb}.log").stat().st_size > 0
+        run_dir = out / "runs" / "seed0" / nb
+        assert (run_dir / "executed.ipynb").is_file()
+        assert (run_dir / "executed.html").is_file()
+        assert (run_dir / "executed.log").stat().st_size > 0
+        record = json.loads((run_dir / "run.json").read_text())
+        assert record["outputs"]["metrics.json"] == rundirs.file_sha256(run_dir / "metrics.json")
+        assert record["parameters"]["out_dir"] == f"runs/seed0/{nb}"
     report = json.loads((out / "metrics.json").read_text())
     assert report["profile"] == "smoke"
     for metric_id in REQUIRED_IDS:
@@ -137,7 +142,7 @@ def test_smoke_html_is_self_contained_with_tables_and_figures(smoke_report):
 @pytest.mark.slow
 def test_second_run_executes_nothing(smoke_report):
     out, _, first_seconds, _ = smoke_report
-    before = {p: p.stat().st_mtime for p in (out / "notebooks" / "seed0").glob("*.ipynb")}
+    before = {p: p.stat().st_mtime for p in (out / "runs" / "seed0").glob("*/executed.ipynb")}
     proc, seconds = _run("--profile", "smoke", "--output", str(out))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert proc.stdout.count("] cached (up to date") == 5, proc.stdout
@@ -200,6 +205,7 @@ def test_a_failing_notebook_does_not_stop_the_others(tmp_path, monkeypatch, caps
     assert "[03_denoising] done" in printed
     assert (out / "runs" / "seed0" / "03_denoising" / "metrics.json").is_file()
     assert not (out / "runs" / "seed0" / "02_latent_sweep").exists()
+    assert (out / "runs" / "seed0" / "02_latent_sweep.failed" / "executed.html").is_file()
     html = (out / "index.html").read_text()
     assert "boom in cell two" in html
     report = json.loads((out / "metrics.json").read_text())
@@ -258,4 +264,67 @@ def test_several_seeds_reuse_cache_and_report_spread(smoke_report):
     usable = [r for r in report["runs"] if r["status"] in ("ok", "cached")]
     assert prov["runs_wall_s"] == pytest.approx(sum(r["wall_s"] for r in usable), abs=0.5)
     executed = [r["wall_s"] for r in report["runs"] if r["status"] == "ok"]
-    assert len(executed) == 1 and prov["executed_wall_s"] == pytest.approx(executed[0], abs=0.1)
+    generation = prov["generation"]
+    assert len(executed) == 1 and generation["executed_runs"] == 1
+    assert generation["executed_wall_s"] == pytest.approx(executed[0], abs=0.1)
+
+
+def _git(cwd, *args):
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+def _without_generation_line(html: str) -> str:
+    return re.sub(r'<p class="small" id="generated">.*?</p>', "", html)
+
+
+@pytest.mark.slow
+def test_a_fresh_clone_reuses_the_committed_runs(smoke_report, tmp_path):
+    """What git keeps of a report (per .gitignore) is enough to re-render it unchanged."""
+    out, _, _, _ = smoke_report
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copy(ROOT / ".gitignore", repo / ".gitignore")
+    shutil.copytree(out, repo / "report", ignore=shutil.ignore_patterns(".run_all.lock"))
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "report")
+    _git(tmp_path, "clone", "-q", str(repo), "clone")
+    clone = tmp_path / "clone" / "report"
+    # The clone lacks the large local-only models and the executed .ipynb files ...
+    assert not list(clone.glob("runs/seed0/02_latent_sweep/models/*"))
+    assert not list(clone.glob("runs/*/*/executed.ipynb"))
+    # ... but has what another notebook reads and every figure.
+    assert (clone / "runs/seed0/04_improved_autoencoder/models/encoder.keras").is_file()
+    assert (clone / "runs/seed0/01_baseline_autoencoder/fig_3_4_1.png").is_file()
+
+    proc, seconds = _run("--profile", "smoke", "--output", str(clone))
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert proc.stdout.count("] cached (up to date") == 5, proc.stdout
+    assert "start:" not in proc.stdout
+    original = _without_generation_line((out / "index.html").read_text())
+    assert _without_generation_line((clone / "index.html").read_text()) == original
+    print(f"re-rendered a fresh clone in {seconds:.1f}s")
+
+
+REPORT_BUDGET_MB = 30
+
+
+def test_committed_report_stays_within_its_size_budget():
+    """The README's budget for report/: what git stores there."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "report"], cwd=ROOT, capture_output=True, text=True
+    )
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout")
+    files = [ROOT / f for f in listed.stdout.split("\0") if f]
+    total = sum(f.stat().st_size for f in files if f.is_file())
+    assert total < REPORT_BUDGET_MB * 1024 * 1024, f"report/ holds {total / 2**20:.1f} MB"
+    readme = (ROOT / "README.md").read_text()
+    assert f"{REPORT_BUDGET_MB} MB" in readme
+    too_big = [f for f in files if f.is_file() and f.stat().st_size > 5 * 2**20]
+    assert not too_big, too_big

@@ -946,6 +946,28 @@ def _failure_box(run: Mapping, *, first: bool = True, several_seeds: bool = Fals
     return "".join(parts)
 
 
+def _attempt_box(run: Mapping, out_dir: Path, *, several_seeds: bool = False) -> str:
+    """A failed attempt whose notebook still shows the numbers of an earlier good run."""
+    attempt = run.get("last_attempt") or {}
+    error = attempt.get("error") or {}
+    seed = run.get("seed")
+    label = str(run.get("name", "?")) + (
+        f" (seed {seed})" if several_seeds and seed is not None else ""
+    )
+    link = _href(str(attempt.get("page") or attempt.get("log") or ""), out_dir)
+    return (
+        '<div class="failure">'
+        f"<strong>{_e(label)}: last attempt failed</strong>"
+        + (f' (<a href="{_e(link)}">the failed attempt</a>)' if link else "")
+        + f" at {_e(attempt.get('finished', 'unknown'))}, in cell "
+        + f"{_e(error.get('cell') if error.get('cell') is not None else 'unknown')}: "
+        + f"<code>{_e(error.get('ename') or 'Error')}: {_e(error.get('evalue') or '')}</code>"
+        + '<br><span class="small">Its numbers, figures and page below come from the earlier '
+        f"successful run of {_e(run.get('results_from') or 'an earlier invocation')}.</span>"
+        "</div>"
+    )
+
+
 def _image_output(png: bytes, alt: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_output(
         "display_data",
@@ -1077,13 +1099,14 @@ def build_report_notebook(
     if profile == "smoke":
         head.append(f'<div class="banner" id="smoke-banner">{_e(SMOKE_BANNER)}</div>')
     head.append(
-        f"<p>Generated {_e(provenance.get('generated', 'unknown'))} from commit "
-        f"<code>{_e(provenance.get('git_commit', 'unknown'))}</code>"
-        + (" (uncommitted changes)" if provenance.get("git_dirty") else "")
-        + f", profile <strong>{_e(profile)}</strong>. Every number below was read from the "
+        f"<p>Profile <strong>{_e(profile)}</strong>; the runs executed from commit "
+        f"<code>{_e(_listed(provenance.get('git_commit')))}</code>"
+        + (" (with uncommitted changes)" if provenance.get("git_dirty") else "")
+        + ". Every number below was read from the "
         "notebooks' <code>metrics.json</code> files; the paper's numbers appear only in the "
         "grey columns labelled <em>Paper (reference)</em>.</p>"
     )
+    head.append(_generation_html(provenance.get("generation") or {}))
     entries = []
     for anchor, title, children in toc:
         sub = (
@@ -1121,6 +1144,21 @@ def build_report_notebook(
         first = str(r.get("name")) not in boxed
         boxed.add(str(r.get("name")))
         status_html.append(_failure_box(r, first=first, several_seeds=len(seeds) > 1))
+    for r in runs:
+        if r.get("status") != "failed" and r.get("last_attempt"):
+            status_html.append(_attempt_box(r, out_dir, several_seeds=len(seeds) > 1))
+    stale = [r for r in runs if r.get("stale") and r.get("status") in ("ok", "cached")]
+    if stale:
+        items = "".join(
+            f"<li>{_e(r.get('name'))}"
+            + (f" (seed {_e(r.get('seed'))})" if len(seeds) > 1 else "")
+            + f": {_e(r['stale'])}</li>"
+            for r in stale
+        )
+        status_html.append(
+            "<p>Out of date (not selected in this invocation, so their last results are "
+            f"shown; run them again to bring them up to date):</p><ul>{items}</ul>"
+        )
     if conflicts:
         items = "".join(
             f"<li><code>{_e(c['id'])}</code>: kept {_e(c['kept'])} from "
@@ -1272,30 +1310,64 @@ def _read_png(
     return data if data.startswith(b"\x89PNG\r\n\x1a\n") else None
 
 
+def _status_html(run: Mapping, out_dir: Path) -> str:
+    """A run's status cell: cached, stale, or a failed last attempt beside older results."""
+    status = str(run.get("status"))
+    text = _verdict(status) if status in ("failed", "skipped") else _e(status)
+    if run.get("stale"):
+        text += f' <span class="small">(stale: {_e(run["stale"])})</span>'
+    attempt = run.get("last_attempt")
+    if attempt:
+        link = _href(str(attempt.get("page") or attempt.get("log") or ""), out_dir)
+        failed = f'<a href="{_e(link)}">last attempt failed</a>' if link else "last attempt failed"
+        text += f"; {failed}"
+        if run.get("results_from"):
+            text += f"; numbers from the earlier run of {_e(run['results_from'])}"
+    return text
+
+
+def _listed(value) -> str:
+    """One value, or several joined (runs that executed on different machines)."""
+    if value is None:
+        return "unknown"
+    return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+
+
+def _generation_html(generation: Mapping) -> str:
+    """The one line that changes when the same runs are rendered again: when, by which
+    commit, how long it took and what this invocation executed."""
+    executed = generation.get("executed_runs")
+    return (
+        '<p class="small" id="generated">Rendered '
+        f"{_e(generation.get('generated', 'unknown'))} by commit "
+        f"<code>{_e(str(generation.get('git_commit', 'unknown'))[:12])}</code> in "
+        f"{_fmt_seconds(generation.get('total_wall_s'))}; this invocation executed "
+        f"{_e(executed if executed is not None else 'an unknown number of')} run(s) "
+        f"({_fmt_seconds(generation.get('executed_wall_s'))}), the others were reused.</p>"
+    )
+
+
 def _provenance_html(provenance: Mapping, runs: Sequence[Mapping], out_dir: Path) -> str:
     p = provenance
     seeds = p.get("seeds")
     seeds_text = ", ".join(str(s) for s in seeds) if isinstance(seeds, (list, tuple)) else seeds
     # Already HTML (&ndash; when unknown).
     timed = {
-        "Wall time of this invocation": _fmt_seconds(p.get("total_wall_s")),
         "Execution time of every run, summed (a cold run without cache)": _fmt_seconds(
             p.get("runs_wall_s")
         ),
     }
     general = [
-        ("Generated", p.get("generated")),
         (
-            "Git commit",
-            str(p.get("git_commit", "unknown"))
-            + (" (uncommitted changes)" if p.get("git_dirty") else ""),
+            "Git commit of the runs",
+            _listed(p.get("git_commit")) + (" (uncommitted changes)" if p.get("git_dirty") else ""),
         ),
         ("Profile", p.get("profile")),
         ("Seeds", seeds_text),
         *timed.items(),
-        ("Python", p.get("python")),
-        ("CPU", p.get("cpu")),
-        ("Cores", p.get("cores")),
+        ("Python", _listed(p.get("python"))),
+        ("CPU", _listed(p.get("cpu"))),
+        ("Cores", _listed(p.get("cores"))),
     ]
     out = [
         '<h2 id="provenance">Provenance</h2>',
@@ -1322,14 +1394,13 @@ def _provenance_html(provenance: Mapping, runs: Sequence[Mapping], out_dir: Path
         span = f'rowspan="{len(group)}"' if len(group) > 1 else ""
         for i, run in enumerate(group):
             link = _href(str(run.get("notebook_html") or ""), out_dir)
-            status = str(run.get("status"))
             row = []
             if i == 0:
                 row += [(_e(name), "txt", span), (_e(run.get("title") or ""), "txt", span)]
             if several:
                 row.append((_e(run.get("seed", "")), "num"))
             row += [
-                (_verdict(status) if status in ("failed", "skipped") else _e(status), "txt"),
+                (_status_html(run, out_dir), "txt"),
                 (_fmt_seconds(run.get("wall_s")), "num"),
                 (f'<a href="{_e(link)}">executed notebook</a>' if link else "&ndash;", "txt"),
             ]
@@ -1405,6 +1476,8 @@ def render_report(out_dir: str | os.PathLike, runs: Sequence[Mapping], provenanc
                 "seed": r.get("seed"),
                 "status": r.get("status"),
                 "wall_s": r.get("wall_s"),
+                **({"stale": r["stale"]} if r.get("stale") else {}),
+                **({"last_attempt_failed": True} if r.get("last_attempt") else {}),
             }
             for r in runs
         ],
