@@ -9,9 +9,15 @@ One concern per module:
   model builders, the training helper, model files, figures and result files.
 
 Heavy modules (TensorFlow) are imported lazily so that `import aelib` stays fast.
+Importing `aelib` first quiets TensorFlow's start-up messages (`aelib.tfquiet`), so a
+clean notebook run shows no stderr.
 """
 
-from aelib.seeding import set_seed
+from aelib import tfquiet
+
+tfquiet.install()  # before anything imports TensorFlow
+
+from aelib.seeding import set_seed  # noqa: E402
 
 __version__ = "0.1.0"
 __all__ = ["set_seed", "__version__"]

@@ -8,7 +8,8 @@ which parameter is wrong and what is allowed.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +23,19 @@ PROFILES: dict[str, dict] = {
 }
 
 
+# Where a notebook run with an empty `out_dir` writes, relative to the notebook's folder
+# (the kernel's working directory): one folder per profile and seed, as run_all keeps
+# `runs/seed<k>/<notebook>/`, so smoke and full results never mix.
+DEFAULT_RESULTS_DIR = "results"
+
+
 @dataclass(frozen=True)
 class RunSettings:
-    """The effective settings of one notebook run, after applying the profile."""
+    """The effective settings of one notebook run, after applying the profile.
+
+    `notebook` and `parameters` (every notebook parameter as passed) are what
+    `aelib.results.write_run_info` and `aelib.saving.save_model` record as provenance.
+    """
 
     profile: str
     seed: int
@@ -34,6 +45,31 @@ class RunSettings:
     test_size: int | None
     tsne_points: int
     out_dir: Path
+    notebook: str | None = None
+    parameters: dict = field(default_factory=dict, compare=False, hash=False)
+
+    def provenance(self) -> dict:
+        """Who made a result: notebook, profile, seed, parameters, effective settings."""
+        from aelib import __version__
+
+        effective = {
+            "profile": self.profile,
+            "seed": self.seed,
+            "epochs": self.epochs,
+            "batch_size": self.batch_size,
+            "train_size": self.train_size,
+            "test_size": self.test_size,
+            "tsne_points": self.tsne_points,
+            "out_dir": str(self.out_dir),
+        }
+        return {
+            "notebook": self.notebook,
+            "profile": self.profile,
+            "seed": self.seed,
+            "parameters": dict(self.parameters),
+            "settings": effective,
+            "aelib_version": __version__,
+        }
 
     def subset(self, x: np.ndarray, y: np.ndarray | None = None, *, split: str = "train"):
         """The first `train_size` / `test_size` rows (all rows in `full`)."""
@@ -88,8 +124,67 @@ def check_existing_file(name: str, path: str, *, hint: str = "") -> Path:
     return p
 
 
+def default_out_dir(notebook: str, profile: str, seed: int) -> Path:
+    """`results/<profile>/seed<seed>/<notebook>`: where a run with an empty `out_dir` writes.
+
+    Relative to the working directory, which for a notebook is its own folder, so
+    JupyterLab runs land in `notebooks/results/...` (git-ignored).
+    """
+    if not isinstance(notebook, str) or not notebook or "/" in notebook or "\\" in notebook:
+        raise ValueError(f"notebook must be a notebook file stem, got {notebook!r}")
+    return Path(DEFAULT_RESULTS_DIR) / profile / f"seed{seed}" / notebook
+
+
+def upstream_path(value: str | os.PathLike, notebook: str, run: RunSettings, inside: str = "."):
+    """`value`, or when it is empty the default location of `notebook`'s run for `run`'s
+    profile and seed (plus `inside`, e.g. `"models/encoder.keras"`).
+
+    This is how notebook 4 finds notebook 1's results and notebook 5 notebook 4's
+    encoder when they run with their defaults; run_all always passes explicit paths.
+    """
+    if value is not None and str(value).strip():
+        return Path(value)
+    base = default_out_dir(notebook, run.profile, run.seed)
+    return base if inside in ("", ".") else base / inside
+
+
+def check_out_dir(out_dir: str | os.PathLike, *, name: str = "out_dir") -> Path:
+    """Create `out_dir` if needed and make sure files can be written in it.
+
+    Raises:
+        ValueError: naming the parameter, the path, the reason and the fix, when the
+            folder cannot be created (a file in the way, no permission, ...) or is not
+            writable.
+    """
+    out = Path(out_dir)
+    fix = f"set {name} to a folder you can write to, or leave it empty for the default"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=out, prefix=".write-test-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        reason = err.strerror or type(err).__name__
+        if isinstance(err, FileExistsError) or (out.exists() and not out.is_dir()):
+            reason = "a file is in the way (it must be a folder)"
+        elif isinstance(err, NotADirectoryError):
+            reason = "part of the path is a file, not a folder"
+        raise ValueError(
+            f"{name} = {str(out_dir)!r} is not usable: cannot create or write to {out} "
+            f"({reason}). Fix: {fix}."
+        ) from err
+    return out
+
+
 def settings(
-    *, profile: str, seed: int, epochs: int, batch_size: int, out_dir: str | os.PathLike
+    *,
+    profile: str,
+    seed: int,
+    epochs: int,
+    batch_size: int,
+    out_dir: str | os.PathLike,
+    notebook: str | None = None,
+    parameters: dict | None = None,
 ) -> RunSettings:
     """Validate the common parameters, apply the profile, and create `out_dir`.
 
@@ -98,22 +193,35 @@ def settings(
         seed: non-negative integer.
         epochs: training epochs, >= 1 (capped at 1 in `smoke`).
         batch_size: >= 1.
-        out_dir: directory for metrics.json, figures, histories and models.
+        out_dir: directory for metrics.json, figures, histories and models; empty:
+            `default_out_dir(notebook, profile, seed)`, i.e.
+            `results/<profile>/seed<seed>/<notebook>`.
+        notebook: the notebook's file stem, e.g. `"05_fashion_transfer"` (needed for
+            an empty `out_dir`, and recorded as provenance).
+        parameters: every notebook parameter as passed, recorded as provenance.
 
     Returns:
         The effective `RunSettings`.
+
+    Raises:
+        ValueError: naming the parameter and what is allowed; for `out_dir`, also the
+            path, why it is unusable and the fix.
     """
     check_profile(profile)
     seed = check_int("seed", seed, minimum=0)
     epochs = check_int("epochs", epochs)
     batch_size = check_int("batch_size", batch_size)
-    if not out_dir or not str(out_dir).strip():
-        raise ValueError("out_dir must be a directory path, got an empty string")
+    if out_dir is None or not str(out_dir).strip():
+        if notebook is None:
+            raise ValueError(
+                "out_dir must be a directory path, got an empty string (an empty out_dir "
+                "needs the notebook name to pick results/<profile>/seed<seed>/<notebook>)"
+            )
+        out_dir = default_out_dir(notebook, profile, seed)
     spec = PROFILES[profile]
     if spec["max_epochs"] is not None:
         epochs = min(epochs, spec["max_epochs"])
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = check_out_dir(out_dir)
     return RunSettings(
         profile=profile,
         seed=seed,
@@ -123,4 +231,6 @@ def settings(
         test_size=spec["test_size"],
         tsne_points=spec["tsne_points"],
         out_dir=out,
+        notebook=notebook,
+        parameters=dict(parameters or {}),
     )

@@ -1,5 +1,8 @@
 """Result files a notebook leaves behind: PNG figures, JSON histories and metrics.
 
+Every run folder also holds `run_info.json` (`write_run_info`): the notebook, profile,
+seed and parameters that made it, so results of different runs cannot be mixed up.
+
 The report is built from these files, never from numbers typed by hand, so every write
 is atomic: the data go to a temporary file in the same folder, which is then renamed
 over the final name (`os.replace`). A failure leaves either the old file or nothing,
@@ -26,6 +29,10 @@ __all__ = [
     "load_history",
     "write_metrics",
     "read_metrics",
+    "write_run_info",
+    "read_run_info",
+    "provenance_mismatch",
+    "upstream_results_problem",
 ]
 
 METRICS_FILENAME = "metrics.json"
@@ -190,3 +197,79 @@ def read_metrics(out_dir: str | os.PathLike, *, filename: str = METRICS_FILENAME
     if not path.is_file():
         raise FileNotFoundError(f"No metrics file at {path}; run the notebook that writes it first")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------------ provenance
+
+RUN_INFO_FILENAME = "run_info.json"
+
+
+def write_run_info(run, *, out_dir: str | os.PathLike | None = None) -> str:
+    """Write `run_info.json` (who made this folder's results) into the run's out_dir.
+
+    `metrics.json` stays numbers only (the report merges it as id -> number); the
+    provenance lives beside it: the notebook name, profile, seed, every notebook
+    parameter as passed, the effective settings and the aelib version.
+
+    Args:
+        run: the `aelib.params.RunSettings` of this run.
+        out_dir: where to write; default `run.out_dir`.
+
+    Returns:
+        The path as a string.
+    """
+    if not hasattr(run, "provenance"):
+        raise ValueError(f"run must be an aelib.params.RunSettings, got {type(run).__name__}")
+    text = json.dumps(_plain(run.provenance()), indent=2, sort_keys=True, default=str)
+    return atomic_write_text(Path(out_dir or run.out_dir) / RUN_INFO_FILENAME, text + "\n")
+
+
+def read_run_info(out_dir: str | os.PathLike) -> dict | None:
+    """The `run_info.json` of a run folder, or None when there is none."""
+    path = Path(out_dir) / RUN_INFO_FILENAME
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def provenance_mismatch(info: Mapping | None, *, profile: str, seed: int) -> str | None:
+    """Why results described by `info` do not belong to a run with `profile` and `seed`.
+
+    Returns:
+        None when they match, else a short reason such as
+        `"it was made with profile 'smoke', seed 0"`.
+    """
+    if not info:
+        return "it has no provenance (no run_info.json or model .json beside it)"
+    made = (info.get("profile"), info.get("seed"))
+    if made != (profile, seed):
+        return f"it was made with profile {made[0]!r}, seed {made[1]}"
+    return None
+
+
+def upstream_results_problem(
+    out_dir: str | os.PathLike, *, profile: str, seed: int, notebook: str, parameter: str
+) -> str | None:
+    """None when `out_dir` holds `notebook`'s results for this profile and seed, else a
+    message saying what is wrong and how to fix it (for an optional comparison).
+
+    Args:
+        out_dir: the upstream notebook's out_dir, e.g. notebook 4's `baseline_dir`.
+        profile, seed: this run's.
+        notebook: the upstream notebook, e.g. `"01_baseline_autoencoder"`.
+        parameter: this notebook's parameter that points there, e.g. `"baseline_dir"`.
+    """
+    out_dir = Path(out_dir)
+    fix = (
+        f"run notebook {notebook} with profile={profile!r}, seed={seed}, or set {parameter} "
+        "to the out_dir of such a run"
+    )
+    if not (out_dir / METRICS_FILENAME).is_file():
+        return f"no results of {notebook} at {out_dir} ({parameter}); to compare, {fix}"
+    mismatch = provenance_mismatch(read_run_info(out_dir), profile=profile, seed=seed)
+    if mismatch:
+        return (
+            f"the results at {out_dir} ({parameter}) are not comparable: {mismatch}, this "
+            f"run is profile {profile!r}, seed {seed}; to compare, {fix}"
+        )
+    return None

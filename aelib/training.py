@@ -21,6 +21,8 @@ from collections.abc import Mapping
 import keras
 import numpy as np
 
+from aelib import tfquiet
+
 __all__ = ["train", "predict", "evaluate_bce", "evaluate_accuracy", "AUGMENT_OPTIONS"]
 
 # Keras' backend epsilon: BCE clips probabilities to [EPSILON, 1 - EPSILON].
@@ -358,13 +360,21 @@ def train(
         # Fast path: NumPy straight into fit, exactly what a plain model.fit does.
         fit_kwargs = {"x": x, "y": y, "batch_size": batch_size, "shuffle": True}
 
-    keras_history = model.fit(
-        **fit_kwargs,
-        epochs=epochs,
-        validation_data=validation_data,
-        callbacks=callbacks,
-        verbose=0,
-    )
+    # Keras traces a fresh train/test function for every new model (once, or twice when
+    # the last batch is smaller), which is expected. TensorFlow's retracing detector
+    # keys on the code of Keras' inner function, shared by all models, so a few fresh
+    # models trained in a row (the latent sweep, the label-efficiency runs) read as
+    # "retracing" to it. Only that message, for Keras' trainer, is dropped.
+    with tfquiet.dropping_log_records(
+        "tensorflow", "triggered tf.function retracing", "TensorFlowTrainer"
+    ):
+        keras_history = model.fit(
+            **fit_kwargs,
+            epochs=epochs,
+            validation_data=validation_data,
+            callbacks=callbacks,
+            verbose=0,
+        )
 
     epochs_run = len(logger.seconds)
     history: dict = {"epoch": list(range(1, epochs_run + 1))}
@@ -395,9 +405,32 @@ def train(
 
 
 def predict(model: keras.Model, x: np.ndarray, batch_size: int = 512) -> np.ndarray:
-    """`model.predict` without progress output; returns a NumPy array (float32)."""
+    """The model's outputs for `x` in inference mode, batch by batch, as a NumPy array.
+
+    Each batch is a direct call `model(batch, training=False)`, not `model.predict`:
+    `predict` builds a `tf.function` and a `tf.data` pipeline for every new model and
+    traces again whenever the input shape changes, so a notebook that predicts with
+    several models (or on 10 images after 10,000) made TensorFlow warn about
+    "retracing", and the pipeline logged a C++ error line on every call. The outputs
+    are the same numbers (checked in `tests/test_training.py`).
+
+    Args:
+        model: a Keras model.
+        x: inputs, e.g. images `(n, 28, 28, 1)`.
+        batch_size: images per call, >= 1.
+
+    Returns:
+        The outputs, float32, with `len(x)` rows.
+    """
     batch_size = _check_int("batch_size", batch_size, 1)
-    return np.asarray(model.predict(np.asarray(x), batch_size=batch_size, verbose=0))
+    x = np.asarray(x)
+    if len(x) == 0:
+        raise ValueError("predict: got an empty array")
+    batches = [
+        keras.ops.convert_to_numpy(model(x[start : start + batch_size], training=False))
+        for start in range(0, len(x), batch_size)
+    ]
+    return np.concatenate(batches, axis=0)
 
 
 def evaluate_bce(model: keras.Model, x: np.ndarray, y: np.ndarray, batch_size: int = 512) -> float:

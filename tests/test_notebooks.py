@@ -188,3 +188,83 @@ def test_bad_parameters_stop_at_the_parameters_step(tmp_path, notebook, paramete
     assert failed == [injected + 1]
     assert all(c.execution_count is None for c in code[injected + 2 :])
     assert not (tmp_path / "out" / "metrics.json").exists()
+
+
+def _stderr_outputs(nb) -> list[str]:
+    return [
+        f"cell {i}: {o.get('text', '')}"
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.get("output_type") == "stream" and o.get("name") == "stderr"
+    ]
+
+
+@pytest.mark.slow
+def test_smoke_runs_with_defaults_keep_profiles_apart_and_stderr_clean(tmp_path, monkeypatch):
+    """Every notebook at smoke with its defaults, as in JupyterLab: a kernel without
+    TF_CPP_MIN_LOG_LEVEL, results under results/smoke/seed0/<notebook>/, notebook 5
+    using notebook 4's encoder, and not one line on stderr."""
+    import json
+    import time
+
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)  # JupyterLab does not set it
+    # ipykernel forwards C-level stderr (TensorFlow's C++ logs) into the cells, as
+    # JupyterLab shows it, only when it does not see PYTEST_CURRENT_TEST.
+    monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
+    seconds = {}
+    for path in NOTEBOOKS:
+        start = time.monotonic()
+        executed = papermill.execute_notebook(
+            str(path),
+            str(tmp_path / f"{path.stem}.out.ipynb"),
+            parameters={"profile": "smoke"},
+            kernel_name="python3",
+            cwd=str(tmp_path),
+            progress_bar=False,
+        )
+        seconds[path.stem] = round(time.monotonic() - start, 1)
+        stderr = _stderr_outputs(executed)
+        assert not stderr, f"{path.name} wrote to stderr:\n" + "\n".join(stderr)
+        run_dir = tmp_path / "results" / "smoke" / "seed0" / path.stem
+        assert (run_dir / "metrics.json").is_file()
+        info = json.loads((run_dir / "run_info.json").read_text())
+        assert (info["notebook"], info["profile"], info["seed"]) == (path.stem, "smoke", 0)
+        assert info["parameters"]["profile"] == "smoke" and info["parameters"]["out_dir"] == ""
+    print("smoke seconds per notebook:", seconds)
+    encoder = tmp_path / "results/smoke/seed0/04_improved_autoencoder/models/encoder.json"
+    assert json.loads(encoder.read_text())["profile"] == "smoke"
+    transfer_metrics = tmp_path / "results/smoke/seed0/05_fashion_transfer/metrics.json"
+    transfer = json.loads(transfer_metrics.read_text())
+    assert transfer["fashion.transfer.encoder_trained_here"] == 0  # notebook 4's was used
+    assert not (tmp_path / "results" / "full").exists()
+
+
+@pytest.mark.slow
+def test_encoder_from_another_profile_is_refused_at_the_parameters_step(tmp_path):
+    import json
+
+    models_dir = tmp_path / "results" / "full" / "seed0" / "04_improved_autoencoder" / "models"
+    models_dir.mkdir(parents=True)
+    (models_dir / "encoder.keras").write_bytes(b"not read: the provenance is checked first")
+    (models_dir / "encoder.json").write_text(json.dumps({"profile": "full", "seed": 0}))
+    path = pipeline.BY_NAME["05_fashion_transfer"].path
+    with pytest.raises(papermill.PapermillExecutionError) as info:
+        _run(
+            path,
+            tmp_path,
+            encoder_path=str(models_dir / "encoder.keras"),
+            train_encoder_if_missing=False,
+        )
+    message = info.value.evalue
+    assert info.value.ename == "ValueError"
+    assert "profile 'full', seed 0" in message and "profile 'smoke', seed 0" in message
+    assert "run notebook 04_improved_autoencoder with profile='smoke', seed=0" in message
+    assert "train_encoder_if_missing=True" in message
+    executed = nbformat.read(tmp_path / f"{path.stem}.out.ipynb", as_version=4)
+    code = [c for c in executed.cells if c.cell_type == "code"]
+    injected = next(
+        i for i, c in enumerate(code) if "injected-parameters" in c.metadata.get("tags", [])
+    )
+    assert any(o.get("output_type") == "error" for o in code[injected + 1].outputs)
+    assert all(c.execution_count is None for c in code[injected + 2 :])

@@ -24,7 +24,7 @@ def test_smoke_profile_shrinks(tmp_path):
         ({"seed": -1}, "seed"),
         ({"epochs": 0}, "epochs"),
         ({"batch_size": 2.5}, "batch_size"),
-        ({"out_dir": ""}, "out_dir"),
+        ({"out_dir": ""}, "out_dir"),  # empty needs notebook= (the default folder's name)
     ],
 )
 def test_bad_parameters_name_the_problem(tmp_path, kwargs, match):
@@ -41,3 +41,70 @@ def test_list_and_fraction_and_file_checks(tmp_path):
         params.check_fraction("amount", 1.2)
     with pytest.raises(FileNotFoundError, match="run notebook 04"):
         params.check_existing_file("encoder_path", tmp_path / "nope.keras", hint="run notebook 04")
+
+
+def test_empty_out_dir_is_per_profile_and_seed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    base = {"epochs": 10, "batch_size": 256, "out_dir": "", "notebook": "05_fashion_transfer"}
+    smoke = params.settings(profile="smoke", seed=3, **base)
+    full = params.settings(profile="full", seed=3, **base)
+    other_seed = params.settings(profile="smoke", seed=4, **base)
+    assert smoke.out_dir == params.Path("results/smoke/seed3/05_fashion_transfer")
+    assert full.out_dir == params.Path("results/full/seed3/05_fashion_transfer")
+    assert other_seed.out_dir == params.Path("results/smoke/seed4/05_fashion_transfer")
+    assert all((tmp_path / r.out_dir).is_dir() for r in (smoke, full, other_seed))
+    explicit = params.settings(profile="smoke", seed=3, **{**base, "out_dir": "runs/x"})
+    assert explicit.out_dir == params.Path("runs/x")
+
+
+def test_empty_out_dir_needs_the_notebook_name(tmp_path):
+    with pytest.raises(ValueError, match="out_dir"):
+        params.settings(profile="smoke", seed=0, epochs=1, batch_size=8, out_dir="")
+
+
+def test_upstream_defaults_follow_profile_and_seed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run = params.settings(
+        profile="smoke", seed=2, epochs=1, batch_size=8, out_dir="", notebook="05_fashion_transfer"
+    )
+    path = params.upstream_path("", "04_improved_autoencoder", run, "models/encoder.keras")
+    assert path == params.Path("results/smoke/seed2/04_improved_autoencoder/models/encoder.keras")
+    assert params.upstream_path("", "01_baseline_autoencoder", run) == params.Path(
+        "results/smoke/seed2/01_baseline_autoencoder"
+    )
+    assert params.upstream_path("runs/seed2/04/models/e.keras", "04", run) == params.Path(
+        "runs/seed2/04/models/e.keras"
+    )
+
+
+def test_provenance_records_parameters_and_settings(tmp_path):
+    passed = {"profile": "smoke", "seed": 1, "epochs": 10, "filters": [64, 32, 16]}
+    run = params.settings(
+        profile="smoke", seed=1, epochs=10, batch_size=128, out_dir=tmp_path,
+        notebook="04_improved_autoencoder", parameters=passed,
+    )
+    info = run.provenance()
+    made_by = (info["notebook"], info["profile"], info["seed"])
+    assert made_by == ("04_improved_autoencoder", "smoke", 1)
+    assert info["parameters"] == passed
+    assert info["settings"]["epochs"] == 1 and info["settings"]["train_size"] == 512
+    assert info["aelib_version"]
+
+
+def test_out_dir_under_a_file_is_a_clear_error(tmp_path):
+    (tmp_path / "a_file").write_text("x")
+    bad = tmp_path / "a_file" / "results"
+    with pytest.raises(ValueError) as info:
+        params.settings(profile="smoke", seed=0, epochs=1, batch_size=8, out_dir=bad)
+    message = str(info.value)
+    assert "out_dir" in message and str(bad) in message and "Fix:" in message
+    assert "file" in message
+
+
+def test_unwritable_out_dir_is_a_clear_error(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(params.tempfile, "mkstemp", refuse)
+    with pytest.raises(ValueError, match=r"out_dir .*Permission denied.*Fix: set out_dir"):
+        params.settings(profile="smoke", seed=0, epochs=1, batch_size=8, out_dir=tmp_path / "o")

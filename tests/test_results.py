@@ -12,10 +12,14 @@ from aelib.results import (
     atomic_write_bytes,
     atomic_write_text,
     load_history,
+    provenance_mismatch,
     read_metrics,
+    read_run_info,
     save_figure,
     save_history,
+    upstream_results_problem,
     write_metrics,
+    write_run_info,
 )
 
 
@@ -109,3 +113,50 @@ def test_save_history_json(tmp_path):
     data = json.loads(open(path).read())
     assert data["loss"][1] is None and data["stopped_early"] is False
     assert load_history(tmp_path, "baseline_history") == data
+
+
+def _run(tmp_path, profile="smoke", seed=0, notebook="01_baseline_autoencoder"):
+    from aelib import params
+
+    passed = {"profile": profile, "seed": seed, "epochs": 10, "out_dir": str(tmp_path)}
+    return params.settings(
+        profile=profile, seed=seed, epochs=10, batch_size=256, out_dir=tmp_path,
+        notebook=notebook, parameters=passed,
+    )
+
+
+def test_run_info_beside_metrics(tmp_path):
+    from aelib import __version__
+
+    run = _run(tmp_path, seed=2)
+    write_metrics({"mnist.baseline.val_bce": 0.07}, tmp_path)
+    path = write_run_info(run)
+    assert path.endswith("run_info.json")
+    info = json.loads(open(path).read())
+    assert info["notebook"] == "01_baseline_autoencoder"
+    assert (info["profile"], info["seed"]) == ("smoke", 2)
+    passed = {"profile": "smoke", "seed": 2, "epochs": 10, "out_dir": str(tmp_path)}
+    assert info["parameters"] == passed
+    assert info["settings"]["epochs"] == 1 and info["settings"]["test_size"] == 256
+    assert info["aelib_version"] == __version__
+    assert read_run_info(tmp_path) == info
+    # metrics.json stays id -> number
+    assert read_metrics(tmp_path) == {"mnist.baseline.val_bce": 0.07}
+
+
+def test_upstream_results_match_profile_and_seed(tmp_path):
+    run = _run(tmp_path)
+    kwargs = {"notebook": "01_baseline_autoencoder", "parameter": "baseline_dir"}
+    no_metrics = upstream_results_problem(tmp_path, profile="smoke", seed=0, **kwargs)
+    assert "no results of 01_baseline_autoencoder" in no_metrics
+    write_metrics({"mnist.baseline.val_bce": 0.07}, tmp_path)
+    missing_info = upstream_results_problem(tmp_path, profile="smoke", seed=0, **kwargs)
+    assert "no provenance" in missing_info
+    write_run_info(run)
+    assert upstream_results_problem(tmp_path, profile="smoke", seed=0, **kwargs) is None
+    problem = upstream_results_problem(tmp_path, profile="full", seed=0, **kwargs)
+    assert "profile 'smoke'" in problem and "profile 'full'" in problem
+    assert "run notebook 01_baseline_autoencoder with profile='full', seed=0" in problem
+    assert "baseline_dir" in problem
+    assert "seed 0" in upstream_results_problem(tmp_path, profile="smoke", seed=1, **kwargs)
+    assert provenance_mismatch(read_run_info(tmp_path), profile="smoke", seed=0) is None

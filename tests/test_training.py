@@ -217,3 +217,33 @@ def test_length_mismatch(data):
         train(model, x, x, validation_data=(x, x[:5]))
     with pytest.raises(ValueError, match="same number"):
         evaluate_bce(model, x, x[:3])
+
+
+def test_predict_matches_keras_predict_without_retracing(caplog):
+    import logging
+
+    x = blobs(300)
+    outputs = []
+    with caplog.at_level(logging.WARNING):
+        for latent in range(6):  # fresh models in a row, odd sizes: what the notebooks do
+            set_seed(latent)
+            model = build_conv_autoencoder([8, 4, 2]).autoencoder
+            for n in (300, 10, 37):
+                got = predict(model, x[:n], batch_size=128)
+                assert got.dtype == np.float32 and got.shape == (n, 28, 28, 1)
+                outputs.append((got, model, n))
+    assert "retracing" not in caplog.text, caplog.text
+    for got, model, n in outputs[:3]:
+        np.testing.assert_array_equal(got, model.predict(x[:n], batch_size=128, verbose=0))
+
+
+def test_training_fresh_models_in_a_row_logs_no_retracing(caplog):
+    import logging
+
+    x = blobs(64)
+    with caplog.at_level(logging.WARNING):
+        for seed in range(6):
+            set_seed(seed)
+            model = build_conv_autoencoder([8, 4, 2]).autoencoder
+            train(model, x, x, validation_data=(x, x), epochs=1, batch_size=32, log=False)
+    assert "retracing" not in caplog.text, caplog.text
