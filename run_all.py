@@ -526,8 +526,7 @@ def main(argv=None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
-    # Keep TensorFlow's C++ start-up chatter out of the notebooks and their logs.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # TensorFlow's C++ log level for the kernels: importing aelib set it (aelib.tfquiet).
     selected = {s.name for s in specs}
     t0 = time.monotonic()
     results: list = []
