@@ -447,7 +447,7 @@ def check_run(spec, seed: int, args, out: Path):
 
 def run_seed(seed: int, args, out: Path, selected: set[str], results: list) -> None:
     """Run (or reuse) every notebook for one seed, in dependency order."""
-    from aelib import pipeline
+    from aelib import pipeline, rundirs
 
     seed_dir = f"seed{seed}"
     several = len(args.seeds) > 1
@@ -502,7 +502,7 @@ def run_seed(seed: int, args, out: Path, selected: set[str], results: list) -> N
                 result.results_from = record.get("finished")
                 result.wall_s = record.get("wall_s")
                 result.host = record.get("host")
-                result.notebook_html = f"runs/{seed_dir}/{spec.name}/executed.html"
+                result.notebook_html = f"runs/{seed_dir}/{spec.name}/{rundirs.PAGE}"
                 result.error = None
         results.append(result)
 
