@@ -22,9 +22,11 @@ import logging
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -216,6 +218,47 @@ def _stderr_to(path: Path):
         os.close(fd)
 
 
+class _CtrlC:
+    """SIGINT while a notebook executes: remember it and kill the kernel.
+
+    Raising KeyboardInterrupt inside papermill's event loop can be swallowed there and
+    leave the run waiting on its kernel; killing the kernel (its own process session, so
+    a terminal's Ctrl-C does not reach it) ends the execution at once, and `execute`
+    then raises KeyboardInterrupt itself.
+    """
+
+    def __init__(self):
+        self.hit = False
+        self.done = threading.Event()
+
+    def __call__(self, signum, frame):
+        if not self.hit:
+            self.hit = True
+            # Also a kernel still starting up: keep killing until the execution ends.
+            threading.Thread(target=self._kill_children, daemon=True).start()
+
+    def _kill_children(self):
+        import psutil
+
+        while not self.done.is_set():
+            for child in psutil.Process().children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    child.kill()
+            self.done.wait(0.2)
+
+    @contextlib.contextmanager
+    def installed(self):
+        if threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+        previous = signal.signal(signal.SIGINT, self)
+        try:
+            yield self
+        finally:
+            self.done.set()
+            signal.signal(signal.SIGINT, previous)
+
+
 class UsageError(Exception):
     """A problem with how run_all was called: one line, with the fix; exit code 2."""
 
@@ -291,8 +334,9 @@ def execute(spec, parameters: dict, out: Path, seed_dir: str, timeout: int, inpu
     logger.addHandler(file_handler)
     logger.addHandler(progress)
     error = None
+    ctrl_c = _CtrlC()
     try:
-        with _stderr_to(log_path):
+        with _stderr_to(log_path), ctrl_c.installed():
             papermill.execute_notebook(
                 str(spec.path),
                 str(executed),
@@ -303,11 +347,13 @@ def execute(spec, parameters: dict, out: Path, seed_dir: str, timeout: int, inpu
                 progress_bar=False,
                 execution_timeout=timeout,
             )
+        if ctrl_c.hit:
+            raise KeyboardInterrupt
     except KeyboardInterrupt:
         rundirs.discard(work)
         raise
     except Exception as exc:  # noqa: BLE001 - any failure is reported, the others go on
-        if getattr(exc, "ename", None) == "KeyboardInterrupt":
+        if ctrl_c.hit or getattr(exc, "ename", None) == "KeyboardInterrupt":
             rundirs.discard(work)
             raise KeyboardInterrupt from None  # Ctrl-C reached the kernel first
         error = pipeline.describe_failure(exc)

@@ -110,7 +110,7 @@ def _record(out: Path, name: str) -> str:
     return (out / "runs" / "seed0" / name / rundirs.RECORD).read_text()
 
 
-def _start_and_wait(nb_dir, out, *args, name="02_latent_sweep"):
+def _start_and_wait(nb_dir, out, *args, name="02_latent_sweep", wait=4):
     proc = subprocess.Popen(
         [sys.executable, "-c", DRIVER, str(nb_dir), "--profile", "smoke", "--output", str(out)]
         + list(args),
@@ -124,16 +124,20 @@ def _start_and_wait(nb_dir, out, *args, name="02_latent_sweep"):
     for line in proc.stdout:
         if f"[{name}] start" in line:
             break
-    time.sleep(4)  # the kernel is now inside the slow cell
+    time.sleep(wait)  # after 4 s the kernel is inside the slow cell
     return proc
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
-def test_an_interrupted_rerun_keeps_the_last_good_results(world, sig):
+@pytest.mark.parametrize(
+    "sig, after",
+    [(signal.SIGINT, 4), (signal.SIGINT, 0), (signal.SIGKILL, 4)],
+    ids=["ctrl-c", "ctrl-c-while-the-kernel-starts", "kill"],
+)
+def test_an_interrupted_rerun_keeps_the_last_good_results(world, sig, after):
     nb_dir, out = world
     before = _record(out, "02_latent_sweep")
-    proc = _start_and_wait(nb_dir, out, "--only", "02", "--force")
+    proc = _start_and_wait(nb_dir, out, "--only", "02", "--force", wait=after)
     os.killpg(proc.pid, sig)  # Ctrl-C in a terminal signals the whole foreground group
     code = proc.wait(timeout=60)
     stderr = proc.stderr.read()
