@@ -28,7 +28,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -159,7 +159,7 @@ def provenance(profile: str, seeds: list[int], total_wall_s: float, results=()) 
 
     return {
         "generation": {
-            "generated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "generated": datetime.now(UTC).isoformat(timespec="seconds"),
             "git_commit": _git("rev-parse", "HEAD"),
             "total_wall_s": round(total_wall_s, 1),
             "executed_runs": sum(r.status == "ok" for r in results),
@@ -377,7 +377,7 @@ def execute(spec, parameters: dict, out: Path, seed_dir: str, timeout: int, inpu
             print(f"    warning: could not render {label} to HTML: {exc}")
     page = f"runs/{seed_dir}/{spec.name}/{rundirs.PAGE}"
     result = pipeline.RunResult(spec.name, spec.title, "ok", wall, None, str(run_dir))
-    finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    finished = datetime.now(UTC).isoformat(timespec="seconds")
     if error is None:
         host = host_info()
         rundirs.write_json_atomic(
