@@ -17,10 +17,37 @@ import numpy as np
 # What each profile changes. `full` is the paper's setting and leaves the notebook's own
 # parameters alone; `smoke` shrinks the data and caps epochs so a notebook runs in well
 # under a minute on two CPU cores (used by the test suite, numbers not comparable).
+# `paper` is `full` without the analyses beyond the paper (`beyond_paper`: PCA, the d = 2
+# designs, denoising quality and sweeps, anomaly detection, the Dense(128) head, label
+# efficiency, confusion matrices): the quickest honest run of Tables 3.2.1.1, 3.2.2.1 and
+# Figures 3.4.1-3.4.6. Notebooks ask `RunSettings.include_beyond_paper()` before each such
+# analysis; a skipped one prints `SKIPPED_BEYOND_PAPER` and writes nothing.
 PROFILES: dict[str, dict] = {
-    "full": {"train_size": None, "test_size": None, "max_epochs": None, "tsne_points": 10_000},
-    "smoke": {"train_size": 512, "test_size": 256, "max_epochs": 1, "tsne_points": 200},
+    "full": {
+        "train_size": None,
+        "test_size": None,
+        "max_epochs": None,
+        "tsne_points": 10_000,
+        "beyond_paper": True,
+    },
+    "paper": {
+        "train_size": None,
+        "test_size": None,
+        "max_epochs": None,
+        "tsne_points": 10_000,
+        "beyond_paper": False,
+    },
+    "smoke": {
+        "train_size": 512,
+        "test_size": 256,
+        "max_epochs": 1,
+        "tsne_points": 200,
+        "beyond_paper": True,
+    },
 }
+
+# The line a skipped analysis prints, with the profile that skipped it.
+SKIPPED_BEYOND_PAPER = "skipped: beyond the paper (profile {profile!r})"
 
 
 # Where a notebook run with an empty `out_dir` writes, relative to the notebook's folder
@@ -47,6 +74,25 @@ class RunSettings:
     out_dir: Path
     notebook: str | None = None
     parameters: dict = field(default_factory=dict, compare=False, hash=False)
+    beyond_paper: bool = True
+
+    def include_beyond_paper(self, what: str = "") -> bool:
+        """Whether to run an analysis the paper does not have (False in `paper`).
+
+        When it is skipped, prints one line saying so (`SKIPPED_BEYOND_PAPER`, then
+        `what` if given), so the executed notebook shows where the analysis would be.
+
+        Args:
+            what: what is skipped, e.g. `"the Dense(128) head"`, for a cell that runs
+                only part of its work.
+
+        Returns:
+            `beyond_paper`.
+        """
+        if not self.beyond_paper:
+            line = SKIPPED_BEYOND_PAPER.format(profile=self.profile)
+            print(line + (f": {what}" if what else ""))
+        return self.beyond_paper
 
     def provenance(self) -> dict:
         """Who made a result: notebook, profile, seed, parameters, effective settings."""
@@ -60,6 +106,7 @@ class RunSettings:
             "train_size": self.train_size,
             "test_size": self.test_size,
             "tsne_points": self.tsne_points,
+            "beyond_paper": self.beyond_paper,
             "out_dir": str(self.out_dir),
         }
         return {
@@ -85,7 +132,8 @@ def check_profile(profile: str) -> str:
     if profile not in PROFILES:
         raise ValueError(
             f"unknown profile {profile!r}: use one of {sorted(PROFILES)} "
-            "(full = the paper's settings, smoke = tiny run for tests)"
+            "(full = the paper's settings and the analyses beyond it, paper = the paper's "
+            "experiments only, smoke = tiny run for tests)"
         )
     return profile
 
@@ -189,7 +237,8 @@ def settings(
     """Validate the common parameters, apply the profile, and create `out_dir`.
 
     Args:
-        profile: "full" or "smoke".
+        profile: "full", "paper" (full without the analyses beyond the paper) or
+            "smoke".
         seed: non-negative integer.
         epochs: training epochs, >= 1 (capped at 1 in `smoke`).
         batch_size: >= 1.
@@ -233,4 +282,5 @@ def settings(
         out_dir=out,
         notebook=notebook,
         parameters=dict(parameters or {}),
+        beyond_paper=spec["beyond_paper"],
     )

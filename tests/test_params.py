@@ -108,3 +108,37 @@ def test_unwritable_out_dir_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(params.tempfile, "mkstemp", refuse)
     with pytest.raises(ValueError, match=r"out_dir .*Permission denied.*Fix: set out_dir"):
         params.settings(profile="smoke", seed=0, epochs=1, batch_size=8, out_dir=tmp_path / "o")
+
+
+def test_paper_profile_is_full_without_the_analyses_beyond_the_paper(tmp_path):
+    """`paper`: full data and the notebook's own epochs and batch size, like `full`, but the
+    flag that the notebooks read to skip every analysis beyond the paper is off."""
+    kwargs = {"seed": 0, "epochs": 10, "batch_size": 128}
+    paper = params.settings(profile="paper", out_dir=tmp_path / "p", **kwargs)
+    full = params.settings(profile="full", out_dir=tmp_path / "f", **kwargs)
+    same = ("epochs", "batch_size", "train_size", "test_size", "tsne_points")
+    assert [getattr(paper, k) for k in same] == [getattr(full, k) for k in same]
+    sizes = (paper.epochs, paper.batch_size, paper.train_size, paper.test_size)
+    assert sizes == (10, 128, None, None)
+    assert paper.beyond_paper is False and full.beyond_paper is True
+    assert params.settings(profile="smoke", out_dir=tmp_path / "s", **kwargs).beyond_paper
+    assert paper.provenance()["settings"]["beyond_paper"] is False
+    assert all("beyond_paper" in spec for spec in params.PROFILES.values())
+
+
+def test_include_beyond_paper_prints_one_skip_line_in_the_paper_profile(tmp_path, capsys):
+    paper = params.settings(profile="paper", seed=0, epochs=1, batch_size=8, out_dir=tmp_path)
+    assert paper.include_beyond_paper() is False
+    assert capsys.readouterr().out == "skipped: beyond the paper (profile 'paper')\n"
+    assert paper.include_beyond_paper("the Dense(128) head") is False
+    assert capsys.readouterr().out == (
+        "skipped: beyond the paper (profile 'paper'): the Dense(128) head\n"
+    )
+    full = params.settings(profile="full", seed=0, epochs=1, batch_size=8, out_dir=tmp_path)
+    assert full.include_beyond_paper("anything") is True
+    assert capsys.readouterr().out == ""
+
+
+def test_unknown_profile_lists_the_paper_profile(tmp_path):
+    with pytest.raises(ValueError, match=r"\['full', 'paper', 'smoke'\]"):
+        params.settings(profile="fast", seed=0, epochs=1, batch_size=8, out_dir=tmp_path)
