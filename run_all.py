@@ -20,13 +20,10 @@ import argparse
 import contextlib
 import logging
 import os
-import platform
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,6 +83,27 @@ def parse_args(argv=None) -> argparse.Namespace:
         "mean ± standard deviation; seeds already run are reused from the cache "
         "(default: 0,1,2 with the full profile, as in the committed report; 0 with smoke)",
     )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="local Dask worker processes, one notebook at a time each (default: one per "
+        "core, capped at one per 3 GB of memory; --workers 1 runs one notebook at a time)",
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on an existing Dask cluster instead, e.g. tcp://scheduler-host:8786 "
+        "(workers started with `dask worker ADDRESS --nthreads 1 --resources process=1`)",
+    )
+    parser.add_argument(
+        "--threads-per-run",
+        type=int,
+        default=None,
+        help="TensorFlow/BLAS threads of each notebook's kernel (default: the worker's share "
+        "of its machine's cores; the same value gives the same numbers everywhere)",
+    )
     parser.add_argument(
         "--timeout",
         type=int,
@@ -106,6 +124,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error("seeds must be distinct integers >= 0")
     if args.timeout <= 0:
         parser.error("--timeout must be > 0")
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers must be >= 1")
+    if args.threads_per_run is not None and args.threads_per_run < 1:
+        parser.error("--threads-per-run must be >= 1")
+    if args.workers is None and not args.scheduler:
+        args.workers = default_workers()
+    if args.threads_per_run is None and not args.scheduler:
+        args.threads_per_run = max(1, (os.cpu_count() or 1) // args.workers)
     return args
 
 
@@ -116,28 +142,6 @@ def _git(*args: str) -> str:
         ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def host_info() -> dict:
-    """Where a run executed: recorded with it, shown in the report's provenance."""
-    return {
-        "host": platform.node(),
-        "cpu": _cpu(),
-        "cores": os.cpu_count() or 0,
-        "python": platform.python_version(),
-        "git_commit": _git("rev-parse", "HEAD"),
-        "git_dirty": bool(_git("status", "--porcelain", "--", "aelib", "notebooks")),
-    }
 
 
 def provenance(profile: str, seeds: list[int], total_wall_s: float, results=()) -> dict:
@@ -179,87 +183,6 @@ def provenance(profile: str, seeds: list[int], total_wall_s: float, results=()) 
     }
 
 
-class _Progress(logging.Handler):
-    """Prints which cell a notebook is on; papermill logs 'Executing Cell N---'."""
-
-    def __init__(self, name: str, n_cells: int, start: float):
-        super().__init__(logging.INFO)
-        self.name, self.n_cells, self.start = name, n_cells, start
-        self.tty = sys.stdout.isatty()
-        self.cell = 0  # the cell being executed, numbered as in papermill's log
-
-    def emit(self, record):
-        msg = record.getMessage()
-        if msg.startswith("Executing Cell "):
-            cell = msg[len("Executing Cell ") :].strip("-")
-            self.cell = int(cell) if cell.isdigit() else self.cell
-            seconds = time.monotonic() - self.start
-            line = f"    {self.name}: cell {cell}/{self.n_cells}  {seconds:6.0f}s"
-            print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", flush=True)
-
-
-@contextlib.contextmanager
-def _stderr_to(path: Path):
-    """Point file descriptor 2 at `path` (appending) for the duration of the block.
-
-    The kernel is started inside the block and inherits the descriptor, so the C++
-    messages TensorFlow writes straight to stderr land in the notebook's log instead of
-    the terminal.
-    """
-    sys.stderr.flush()
-    saved = os.dup(2)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        os.dup2(fd, 2)
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(fd)
-
-
-class _CtrlC:
-    """SIGINT while a notebook executes: remember it and kill the kernel.
-
-    Raising KeyboardInterrupt inside papermill's event loop can be swallowed there and
-    leave the run waiting on its kernel; killing the kernel (its own process session, so
-    a terminal's Ctrl-C does not reach it) ends the execution at once, and `execute`
-    then raises KeyboardInterrupt itself.
-    """
-
-    def __init__(self):
-        self.hit = False
-        self.done = threading.Event()
-
-    def __call__(self, signum, frame):
-        if not self.hit:
-            self.hit = True
-            # Also a kernel still starting up: keep killing until the execution ends.
-            threading.Thread(target=self._kill_children, daemon=True).start()
-
-    def _kill_children(self):
-        import psutil
-
-        while not self.done.is_set():
-            for child in psutil.Process().children(recursive=True):
-                with contextlib.suppress(psutil.Error):
-                    child.kill()
-            self.done.wait(0.2)
-
-    @contextlib.contextmanager
-    def installed(self):
-        if threading.current_thread() is not threading.main_thread():
-            yield self
-            return
-        previous = signal.signal(signal.SIGINT, self)
-        try:
-            yield self
-        finally:
-            self.done.set()
-            signal.signal(signal.SIGINT, previous)
-
-
 class UsageError(Exception):
     """A problem with how run_all was called: one line, with the fix; exit code 2."""
 
@@ -297,126 +220,6 @@ def output_lock(out: Path):
         yield
     finally:
         lock.release()
-
-
-def execute(spec, parameters: dict, out: Path, seed_dir: str, timeout: int, inputs: dict):
-    """Execute one notebook into a scratch folder; swap it in only when it succeeds.
-
-    The notebook runs with `<out>/.work/<seed>-<notebook>/` as its working directory,
-    where `runs/<seed>/<notebook>/` is its (empty) output folder and each upstream run is
-    a link to the real one: the parameters are the same relative paths as in the cache
-    key. Returns a RunResult; on failure the attempt is kept as `<notebook>.failed/`.
-    """
-    import nbformat
-    import papermill
-
-    from aelib import pipeline, rundirs
-    from aelib.report import render_notebook_html
-
-    run_dir = out / "runs" / seed_dir / spec.name
-    key = pipeline.cache_key(inputs)
-    work = out / rundirs.WORK / f"{seed_dir}-{spec.name}"
-    rundirs.discard(work)
-    scratch = work / "runs" / seed_dir / spec.name
-    scratch.mkdir(parents=True)
-    for upstream in spec.depends_on:
-        (work / "runs" / seed_dir / upstream).symlink_to(out / "runs" / seed_dir / upstream)
-    executed, log_path = scratch / rundirs.EXECUTED, scratch / rundirs.LOG
-
-    n_cells = 1 + len(nbformat.read(spec.path, as_version=4).cells)  # + injected parameters
-    start = time.monotonic()
-    logger = logging.getLogger("papermill")
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    log_path.write_text("")  # both the handler and the kernel's stderr append to it
-    file_handler = logging.FileHandler(log_path, mode="a")
-    file_handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
-    progress = _Progress(spec.name, n_cells, start)
-    logger.addHandler(file_handler)
-    logger.addHandler(progress)
-    error = None
-    ctrl_c = _CtrlC()
-    try:
-        with _stderr_to(log_path), ctrl_c.installed():
-            papermill.execute_notebook(
-                str(spec.path),
-                str(executed),
-                parameters=parameters,
-                kernel_name="python3",
-                cwd=str(work),
-                log_output=True,
-                progress_bar=False,
-                execution_timeout=timeout,
-            )
-        if ctrl_c.hit:
-            raise KeyboardInterrupt
-    except KeyboardInterrupt:
-        rundirs.discard(work)
-        raise
-    except Exception as exc:  # noqa: BLE001 - any failure is reported, the others go on
-        if ctrl_c.hit or getattr(exc, "ename", None) == "KeyboardInterrupt":
-            rundirs.discard(work)
-            raise KeyboardInterrupt from None  # Ctrl-C reached the kernel first
-        error = pipeline.describe_failure(exc)
-        if error["cell"] is None and progress.cell:
-            error["cell"] = pipeline.cell_summary(executed, progress.cell)
-        if type(exc).__name__ == "CellTimeoutError":
-            error["evalue"] = f"a cell ran longer than --timeout {timeout}s"
-        logger.info("FAILED: %s: %s", error["ename"], error["evalue"])
-    finally:
-        logger.removeHandler(file_handler)
-        logger.removeHandler(progress)
-        file_handler.close()
-        if progress.tty:
-            print()
-    wall = pipeline.elapsed(start)
-    label = f"{spec.name} seed {seed_dir[4:]}"
-    if executed.exists():
-        try:
-            render_notebook_html(executed, scratch / rundirs.PAGE)
-        except Exception as exc:  # noqa: BLE001 - a page that fails to render is not fatal
-            print(f"    warning: could not render {label} to HTML: {exc}")
-    page = f"runs/{seed_dir}/{spec.name}/{rundirs.PAGE}"
-    result = pipeline.RunResult(spec.name, spec.title, "ok", wall, None, str(run_dir))
-    finished = datetime.now(UTC).isoformat(timespec="seconds")
-    if error is None:
-        host = host_info()
-        rundirs.write_json_atomic(
-            scratch / rundirs.RECORD,
-            {
-                "status": "ok",
-                "key": key,
-                "inputs": inputs,
-                "wall_s": wall,
-                "finished": finished,
-                "parameters": {
-                    k: v for k, v in parameters.items() if k not in pipeline.MACHINE_PARAMETERS
-                },
-                "outputs": rundirs.hash_outputs(scratch),
-                "host": host,
-            },
-        )
-        rundirs.swap_in(scratch, run_dir)
-        shutil.rmtree(rundirs.failed_dir(run_dir), ignore_errors=True)
-        result.notebook_html = page if (run_dir / rundirs.PAGE).is_file() else None
-        result.host = host
-    else:
-        rundirs.write_json_atomic(
-            scratch / rundirs.ATTEMPT, {"key": key, "error": error, "finished": finished}
-        )
-        kept = rundirs.keep_failed(scratch, run_dir)
-        result.status, result.error = "failed", error
-        result.notebook_html = None
-        result.last_attempt = {
-            "page": f"runs/{seed_dir}/{kept.name}/{rundirs.PAGE}"
-            if (kept / rundirs.PAGE).is_file()
-            else None,
-            "log": f"runs/{seed_dir}/{kept.name}/{rundirs.LOG}",
-            "error": error,
-            "finished": finished,
-        }
-    rundirs.discard(work)
-    return result
 
 
 def cached_result(spec, seed_dir: str, out: Path, record: dict | None, key: str, stale):
@@ -492,66 +295,331 @@ def check_run(spec, seed: int, args, out: Path):
     return parameters, inputs, record, None
 
 
-def run_seed(seed: int, args, out: Path, selected: set[str], results: list) -> None:
-    """Run (or reuse) every notebook for one seed, in dependency order."""
-    from aelib import pipeline, rundirs
+def default_workers() -> int:
+    """Worker processes for a plain `python run_all.py`: one per core, one thread each.
 
-    seed_dir = f"seed{seed}"
-    several = len(args.seeds) > 1
-    # A selected notebook pulls in any upstream run that is not up to date: its results
-    # would otherwise come from a damaged or outdated run.
-    needed = set(selected)
-    for spec in reversed(pipeline.NOTEBOOKS):
-        if spec.name in needed:
-            for upstream in spec.depends_on:
-                if check_run(pipeline.BY_NAME[upstream], seed, args, out)[2] is not None:
-                    needed.add(upstream)
-    for spec in pipeline.NOTEBOOKS:
-        label = f"{spec.name} seed {seed}" if several else spec.name
-        parameters, inputs, record, stale = check_run(spec, seed, args, out)
-        key = pipeline.cache_key(inputs)
-        if spec.name not in needed or (stale is None and not args.force):
-            result = cached_result(spec, seed_dir, out, record, key, stale)
-            if result.status == "failed":
-                print(f"[{label}] failed last time, not selected: no results")
-            elif record is None:
-                print(f"[{label}] skipped (not selected, no earlier results)")
-            elif stale:
-                print(f"[{label}] cached (STALE: {stale}; not selected, last results kept)")
-            else:
-                print(f"[{label}] cached (up to date; ran in {record.get('wall_s', 0):.0f}s)")
-            if result.last_attempt and record:
-                print(f"    last attempt failed: {result.last_attempt.get('page')}")
-            result.seed = seed
-            results.append(result)
-            continue
-        why = "forced" if stale is None else stale
-        if spec.name not in selected:
-            why += f"; needed by {', '.join(sorted(selected))}"
-        print(f"[{label}] start: {spec.title} ({why})", flush=True)
-        result = execute(spec, parameters, out, seed_dir, args.timeout, inputs)
-        result.seed = seed
-        if result.status == "ok":
-            print(f"[{label}] done in {result.wall_s:.0f}s", flush=True)
+    Measured on two cores (benchmarks/bench_pipeline.py): small Keras models scale poorly
+    across threads, so one single-thread run per core trains more images per second than
+    one run using every core. Each run's kernel holds up to about 3 GB, hence the cap.
+    """
+    cores = os.cpu_count() or 1
+    try:
+        memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError, AttributeError):
+        memory_gb = 3.0 * cores
+    return max(1, min(cores, int(memory_gb // 3)))
+
+
+@contextlib.contextmanager
+def dask_client(args, out: Path):
+    """A Dask client: an embedded LocalCluster (`--workers`) or `--scheduler ADDRESS`.
+
+    Every worker must offer the resource `process` (one notebook kernel at a time) and
+    have the client's package versions and aelib sources; otherwise UsageError.
+    """
+    import dask
+    from distributed import Client, LocalCluster
+
+    from aelib import cluster, rundirs
+
+    for name in ("distributed", "tornado", "bokeh", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    # A killed worker's task is tried once more on another worker, then reported failed.
+    dask.config.set({"distributed.scheduler.allowed-failures": 1})
+    local = None
+    try:
+        if args.scheduler:
+            try:
+                client = Client(args.scheduler, timeout="15s")
+            except (OSError, TimeoutError) as exc:
+                raise UsageError(
+                    f"--scheduler {args.scheduler}: no Dask scheduler answers there ({exc}); "
+                    "start one with `dask scheduler` and workers with `dask worker ADDRESS "
+                    "--nthreads 1 --resources process=1`"
+                ) from None
         else:
-            e = result.error
-            print(
-                f"[{label}] FAILED after {result.wall_s:.0f}s in cell {e['cell']}: "
-                f"{e['ename']}: {e['evalue'][:300]}",
-                flush=True,
+            # Workers as threads of this process: each task runs its notebook in a process
+            # of its own anyway (aelib.notebook_run), and threads start in a blink.
+            local = LocalCluster(
+                n_workers=args.workers,
+                threads_per_worker=1,
+                processes=False,
+                resources={"process": 1},
+                silence_logs=logging.CRITICAL,
+                # Scratch of the runs in progress: what a killed run_all leaves there is
+                # removed by the next one (rundirs.recover).
+                local_directory=str(out / rundirs.WORK / "dask"),
+                dashboard_address=":0" if _has_bokeh() else None,
             )
-            if e.get("hint"):
-                print(f"    {e['hint']}")
-            print(f"    log: {out / result.last_attempt['log']}")
-            if record:
-                print("    the last good results are kept and shown in the report")
-                result.status = "cached"
-                result.results_from = record.get("finished")
-                result.wall_s = record.get("wall_s")
-                result.host = record.get("host")
-                result.notebook_html = f"runs/{seed_dir}/{spec.name}/{rundirs.PAGE}"
-                result.error = None
-        results.append(result)
+            client = Client(local)
+    except UsageError:
+        raise
+    try:
+        workers = client.scheduler_info()["workers"]
+        if args.scheduler and not workers:
+            client.wait_for_workers(1, timeout=30)
+            workers = client.scheduler_info()["workers"]
+        without = [a for a, w in workers.items() if not w.get("resources", {}).get("process")]
+        if without:
+            raise UsageError(
+                f"worker(s) {', '.join(without)} offer no 'process' resource: start them with "
+                "`dask worker ADDRESS --nthreads 1 --resources process=1` (one notebook "
+                "kernel at a time per worker)"
+            )
+        problems = client.run(cluster.check_worker, cluster.environment_fingerprint())
+        bad = {a: p for a, p in problems.items() if p}
+        if bad:
+            address, found = next(iter(bad.items()))
+            raise UsageError(
+                f"worker {address} differs from this client: {'; '.join(found[:5])}. "
+                "Workers need the same lock and aelib sources (make env there)."
+            )
+        if client.dashboard_link and local is not None and _has_bokeh():
+            print(f"run_all: Dask dashboard at {client.dashboard_link}")
+        yield client
+    finally:
+        client.close()
+        if local is not None:
+            local.close()
+            rundirs.discard(out / rundirs.WORK / "dask")
+
+
+def _has_bokeh() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("bokeh") is not None
+
+
+def upstream_bundles(spec, out: Path, seed_dir: str) -> dict:
+    from aelib import cluster
+
+    bundles = {}
+    for upstream in spec.depends_on:
+        run_dir = out / "runs" / seed_dir / upstream
+        if run_dir.is_dir():
+            bundles[upstream] = cluster.pack(run_dir, exclude=cluster.NOT_SENT)
+    return bundles
+
+
+def finish_run(spec, seed_dir: str, out: Path, inputs: dict, outcome: dict, record):
+    """Write a finished task's run directory into `out`: swapped in on success, kept as
+    `<notebook>.failed/` otherwise. Returns the RunResult."""
+    from aelib import cluster, pipeline, rundirs
+
+    run_dir = out / "runs" / seed_dir / spec.name
+    key = pipeline.cache_key(inputs)
+    work = out / rundirs.WORK / f"{seed_dir}-{spec.name}"
+    rundirs.discard(work)
+    cluster.unpack(outcome.get("bundle") or cluster.pack(work / "none"), work)
+    finished = datetime.now(UTC).isoformat(timespec="seconds")
+    host = {
+        **(outcome.get("machine") or {}),
+        "worker": outcome.get("worker"),
+        "git_commit": _git("rev-parse", "HEAD"),
+        "git_dirty": bool(_git("status", "--porcelain", "--", "aelib", "notebooks")),
+    }
+    result = pipeline.RunResult(
+        spec.name, spec.title, "ok", outcome.get("wall_s"), None, str(run_dir), host=host
+    )
+    if outcome.get("status") == "ok":
+        rundirs.write_json_atomic(
+            work / rundirs.RECORD,
+            {
+                "status": "ok",
+                "key": key,
+                "inputs": inputs,
+                "wall_s": outcome.get("wall_s"),
+                "finished": finished,
+                "parameters": inputs["parameters"],
+                "outputs": rundirs.hash_outputs(work),
+                "host": host,
+            },
+        )
+        rundirs.swap_in(work, run_dir)
+        shutil.rmtree(rundirs.failed_dir(run_dir), ignore_errors=True)
+        page = run_dir / rundirs.PAGE
+        if page.is_file():
+            result.notebook_html = f"runs/{seed_dir}/{spec.name}/{rundirs.PAGE}"
+        rundirs.discard(work)
+        return result
+    error = outcome.get("error") or {"cell": None, "ename": "Error", "evalue": "", "hint": ""}
+    rundirs.write_json_atomic(
+        work / rundirs.ATTEMPT, {"key": key, "error": error, "finished": finished}
+    )
+    kept = rundirs.keep_failed(work, run_dir)
+    rundirs.discard(work)
+    result.status, result.error = "failed", error
+    result.last_attempt = {
+        "page": f"runs/{seed_dir}/{kept.name}/{rundirs.PAGE}"
+        if (kept / rundirs.PAGE).is_file()
+        else None,
+        "log": f"runs/{seed_dir}/{kept.name}/{rundirs.LOG}",
+        "error": error,
+        "finished": finished,
+    }
+    if record:
+        # The last good run stays in place: its numbers, page and log are what is shown.
+        result.status, result.error = "cached", None
+        result.results_from = record.get("finished")
+        result.wall_s, result.host = record.get("wall_s"), record.get("host")
+        result.notebook_html = f"runs/{seed_dir}/{spec.name}/{rundirs.PAGE}"
+    return result
+
+
+def _failure_outcome(exc: BaseException) -> dict:
+    """The outcome of a task that raised instead of returning (worker died, refused...)."""
+    name = type(exc).__name__
+    hint = {
+        "KilledWorker": "The worker running it died twice (out of memory?): see the "
+        "workers' logs; the run was tried once more on another worker.",
+        "EnvironmentMismatch": "Install the same lock and aelib sources on every worker.",
+    }.get(name, "")
+    return {
+        "status": "failed",
+        "wall_s": None,
+        "error": {"cell": None, "ename": name, "evalue": str(exc)[:2000], "hint": hint},
+    }
+
+
+def run_everything(args, out: Path, selected: set[str], client, results: dict) -> None:
+    """Submit every (notebook, seed) run that is not up to date as a Dask task.
+
+    A run is decided once its upstream runs in the same seed are settled (so its cache
+    key sees their new results); up-to-date runs are reused without a task.
+    """
+    from distributed import Event, wait
+
+    from aelib import cluster, pipeline
+
+    several = len(args.seeds) > 1
+    order = [(seed, spec) for seed in args.seeds for spec in pipeline.NOTEBOOKS]
+    label = {
+        (seed, spec.name): f"{spec.name} seed {seed}" if several else spec.name
+        for seed, spec in order
+    }
+    needed = {}
+    for seed in args.seeds:
+        # A selected notebook pulls in any upstream run that is not up to date: its results
+        # would otherwise come from a damaged or outdated run.
+        needed[seed] = set(selected)
+        for spec in reversed(pipeline.NOTEBOOKS):
+            if spec.name in needed[seed]:
+                for upstream in spec.depends_on:
+                    if check_run(pipeline.BY_NAME[upstream], seed, args, out)[3] is not None:
+                        needed[seed].add(upstream)
+    cancel = Event(f"aelib-cancel-{os.getpid()}-{time.time_ns()}", client=client)
+    environment = cluster.environment_fingerprint()
+
+    def progress(event):
+        _, msg = event
+        lab = msg.get("label")
+        line = msg.get("line", "")
+        if line.startswith("start on "):
+            print(f"[{lab}] {line}", flush=True)
+        else:
+            print(f"    {lab}: {line}", flush=True)
+
+    client.subscribe_topic(cluster.PROGRESS_TOPIC, progress)
+    running: dict = {}
+    try:
+        while True:
+            for seed, spec in order:
+                k = (seed, spec.name)
+                if k in results or any(f_k == k for f_k, *_ in running.values()):
+                    continue
+                if any((seed, up) not in results for up in spec.depends_on):
+                    continue  # its upstream is still running
+                seed_dir = f"seed{seed}"
+                parameters, inputs, record, stale = check_run(spec, seed, args, out)
+                key = pipeline.cache_key(inputs)
+                lab = label[k]
+                if spec.name not in needed[seed] or (stale is None and not args.force):
+                    result = cached_result(spec, seed_dir, out, record, key, stale)
+                    _say_cached(lab, result, record, stale)
+                    result.seed = seed
+                    results[k] = result
+                    continue
+                why = "forced" if stale is None else stale
+                if spec.name not in selected:
+                    why += f"; needed by {', '.join(sorted(selected))}"
+                print(f"[{lab}] queued: {spec.title} ({why})", flush=True)
+                task = {
+                    "label": lab,
+                    "name": spec.name,
+                    "seed_dir": seed_dir,
+                    "notebook": spec.path.read_bytes(),
+                    "parameters": parameters,
+                    "upstream": upstream_bundles(spec, out, seed_dir),
+                    "timeout": args.timeout,
+                    "threads": args.threads_per_run,
+                    "environment": environment,
+                    "cancel": cancel.name,
+                }
+                future = client.submit(
+                    cluster.run_task,
+                    task,
+                    key=f"{spec.name}-{seed_dir}-{time.time_ns()}",
+                    pure=False,
+                    resources={"process": 1},
+                    retries=0,
+                )
+                running[future] = (k, spec, inputs, record)
+            if not running:
+                break
+            done = wait(list(running), return_when="FIRST_COMPLETED").done
+            for future in done:
+                k, spec, inputs, record = running.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception as exc:  # noqa: BLE001 - reported, the others go on
+                    outcome = _failure_outcome(exc)
+                result = finish_run(spec, f"seed{k[0]}", out, inputs, outcome, record)
+                result.seed = k[0]
+                results[k] = result
+                _say_finished(label[k], result, out)
+    except KeyboardInterrupt:
+        with contextlib.suppress(Exception):
+            cancel.set()
+        client.cancel(list(running))
+        deadline = time.monotonic() + 15
+        while running and time.monotonic() < deadline:  # the tasks kill their notebooks
+            if all(f.done() for f in running):
+                break
+            time.sleep(0.2)
+        raise
+    finally:
+        with contextlib.suppress(Exception):
+            client.unsubscribe_topic(cluster.PROGRESS_TOPIC)
+
+
+def _say_cached(lab: str, result, record, stale) -> None:
+    if result.status == "failed":
+        print(f"[{lab}] failed last time, not selected: no results")
+    elif record is None:
+        print(f"[{lab}] skipped (not selected, no earlier results)")
+    elif stale:
+        print(f"[{lab}] cached (STALE: {stale}; not selected, last results kept)")
+    else:
+        print(f"[{lab}] cached (up to date; ran in {record.get('wall_s', 0):.0f}s)")
+    if result.last_attempt and record:
+        print(f"    last attempt failed: {result.last_attempt.get('page')}")
+
+
+def _say_finished(lab: str, result, out: Path) -> None:
+    if result.status == "ok":
+        print(f"[{lab}] done in {result.wall_s:.0f}s", flush=True)
+        return
+    e = result.error or result.last_attempt["error"]
+    print(
+        f"[{lab}] FAILED in cell {e.get('cell')}: {e.get('ename')}: "
+        f"{str(e.get('evalue'))[:300]}",
+        flush=True,
+    )
+    if e.get("hint"):
+        print(f"    {e['hint']}")
+    print(f"    log: {out / result.last_attempt['log']}")
+    if result.status == "cached":
+        print("    the last good results are kept and shown in the report")
 
 
 def main(argv=None) -> int:
@@ -561,7 +629,7 @@ def main(argv=None) -> int:
     except ModuleNotFoundError as exc:
         print(
             f"error: {exc}. Install the project first: `make report` does it, or "
-            "`pip install -e .` in a Python 3.10-3.12 environment.",
+            "`pip install -e .` in a Python 3.11 environment.",
             file=sys.stderr,
         )
         return 2
@@ -576,37 +644,47 @@ def main(argv=None) -> int:
     # TensorFlow's C++ log level for the kernels: importing aelib set it (aelib.tfquiet).
     selected = {s.name for s in specs}
     t0 = time.monotonic()
-    results: list = []
+    results: dict = {}
     seeds_text = ",".join(map(str, args.seeds))
+    where = args.scheduler or f"{args.workers} local worker(s)"
     try:
         with output_lock(out):
             for line in rundirs.recover(out):
                 print(f"run_all: {line}")
-            print(f"run_all: profile {args.profile}, seeds {seeds_text}, output {out}")
-            for seed in args.seeds:
-                run_seed(seed, args, out, selected, results)
+            print(
+                f"run_all: profile {args.profile}, seeds {seeds_text}, output {out}, "
+                f"on {where}"
+            )
+            with dask_client(args, out) as client:
+                run_everything(args, out, selected, client, results)
 
             from aelib.report import render_report
 
+            ordered = [
+                results[(seed, spec.name)]
+                for seed in args.seeds
+                for spec in pipeline.NOTEBOOKS
+                if (seed, spec.name) in results
+            ]
             total = time.monotonic() - t0
             index = render_report(
                 out,
-                [r.as_dict() for r in results],
-                provenance(args.profile, args.seeds, total, results),
+                [r.as_dict() for r in ordered],
+                provenance(args.profile, args.seeds, total, ordered),
             )
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        done = [r for r in results if r.status == "ok"]
+        done = [r for r in results.values() if r.status == "ok"]
         print(
             f"\ninterrupted: {len(done)} run(s) executed in this invocation finished and are "
-            "cached; the run in progress was discarded and its last good results kept. "
+            "cached; the runs in progress were discarded and their last good results kept. "
             "Run the same command again to go on.",
             file=sys.stderr,
         )
         return 130
-    failed = [r.name for r in results if r.status == "failed" or r.last_attempt]
+    failed = [r.name for r in ordered if r.status == "failed" or r.last_attempt]
     print(
         f"report: {index}  ({total:.0f}s total"
         + (f"; FAILED: {', '.join(failed)})" if failed else ")")

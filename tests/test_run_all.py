@@ -158,7 +158,7 @@ def test_same_seed_same_numbers(smoke_report):
     first = {n: (out / "runs" / "seed0" / n / "metrics.json").read_text() for n in names}
     proc, _ = _run("--profile", "smoke", "--output", str(out), "--only", "01", "03", "--force")
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    assert proc.stdout.count("start:") == 2
+    assert proc.stdout.count("] start on") == 2
     for n in names:
         assert json.loads((out / "runs" / "seed0" / n / "metrics.json").read_text()) == json.loads(
             first[n]

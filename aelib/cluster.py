@@ -1,0 +1,248 @@
+"""run_all's runs as Dask tasks, on local worker processes or on an existing cluster.
+
+A task receives everything its run needs as data (the notebook, its parameters, the
+upstream runs' result files as bytes), executes the notebook in a process of its own
+(`python -m aelib.notebook_run`) inside the worker's local directory, and returns the
+run directory as bytes. No filesystem is shared between the client and the workers; each
+worker fetches and hash-verifies the datasets itself (`aelib.datasets`).
+
+A worker whose package versions or `aelib` sources differ from the client's is refused
+before it executes anything: its results would not match the cache key the client
+computed. Progress (a line per cell, every epoch line) travels back as Dask events on
+the topic `PROGRESS_TOPIC`; Ctrl-C on the client sets a Dask `Event` that every running
+task watches, and the task then kills its notebook process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import platform
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from aelib import pipeline, rundirs
+
+PROGRESS_TOPIC = "aelib-progress"
+# Files of an upstream run a downstream notebook never reads: not sent to workers.
+NOT_SENT = (rundirs.EXECUTED, rundirs.PAGE, rundirs.LOG, rundirs.ATTEMPT)
+
+
+class EnvironmentMismatch(RuntimeError):
+    """A worker's packages or aelib sources differ from the client's."""
+
+
+class Cancelled(RuntimeError):
+    """The client asked the running tasks to stop (Ctrl-C)."""
+
+
+def environment_fingerprint() -> dict:
+    """What must be equal on the client and every worker for the cache keys to hold."""
+    aelib_dir = pipeline.AELIB_DIR
+    return {
+        "python": platform.python_version(),
+        "packages": pipeline.package_versions(),
+        "aelib": {
+            p.relative_to(aelib_dir.parent).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(aelib_dir.rglob("*.py"))
+        },
+    }
+
+
+def differences(expected: dict, actual: dict) -> list[str]:
+    """What differs, in words: ["keras 3.15.1 on the client, 3.15.0 here", ...]."""
+    found = []
+    if expected.get("python") != actual.get("python"):
+        found.append(f"Python {expected.get('python')} on the client, {actual.get('python')} here")
+    for kind, what in (("packages", "package"), ("aelib", "file")):
+        want, have = expected.get(kind, {}), actual.get(kind, {})
+        for name in sorted(set(want) | set(have)):
+            if want.get(name) != have.get(name):
+                if kind == "packages":
+                    found.append(
+                        f"{what} {name}: {want.get(name, 'missing')} on the client, "
+                        f"{have.get(name, 'missing')} here"
+                    )
+                else:
+                    found.append(f"{what} {name} differs from the client's")
+    return found
+
+
+def check_worker(expected: dict) -> list[str]:
+    """Run on a worker (`client.run`): how it differs from the client, if at all."""
+    return differences(expected, environment_fingerprint())
+
+
+def pack(directory: Path, exclude=()) -> bytes:
+    """A directory as gzipped tar bytes (paths relative to it)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for path in sorted(Path(directory).rglob("*")):
+            rel = path.relative_to(directory).as_posix()
+            if path.is_file() and rel not in exclude:
+                tar.add(path, arcname=rel, recursive=False)
+    return buffer.getvalue()
+
+
+def unpack(data: bytes, directory: Path) -> None:
+    """Extract `pack`'s bytes into `directory` (created); refuses paths leaving it."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        tar.extractall(directory, filter="data")
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine(threads: int | None = None) -> dict:
+    """Where a run executes: recorded with it and shown in the report's provenance."""
+    facts = {
+        "host": platform.node(),
+        "cpu": _cpu(),
+        "cores": os.cpu_count() or 0,
+        "python": platform.python_version(),
+    }
+    if threads:
+        facts["threads"] = threads
+    return facts
+
+
+def _threads_here(requested: int | None) -> int:
+    """The threads one run may use on this worker: its share of the host's cores."""
+    if requested:
+        return requested
+    try:
+        from distributed import get_client, get_worker
+
+        me = get_worker()
+        host = me.address.split("://")[-1].rsplit(":", 1)[0]
+        workers = get_client().scheduler_info()["workers"]
+        here = sum(1 for w in workers.values() if w.get("host") == host) or 1
+    except (ImportError, ValueError, KeyError):
+        here = 1
+    return max(1, (os.cpu_count() or 1) // here)
+
+
+def thread_environment(threads: int) -> dict:
+    """Environment variables that hold TensorFlow and BLAS to `threads` threads."""
+    n = str(threads)
+    return {
+        "OMP_NUM_THREADS": n,
+        "TF_NUM_INTRAOP_THREADS": n,
+        "TF_NUM_INTEROP_THREADS": n,
+        "OPENBLAS_NUM_THREADS": n,
+        "MKL_NUM_THREADS": n,
+    }
+
+
+def run_task(task: dict) -> dict:
+    """Execute one (notebook, seed) run on this worker; returns its outcome and bundle.
+
+    Args:
+        task: `{"label", "name", "seed_dir", "notebook" (bytes of the .ipynb),
+            "parameters", "upstream" ({notebook: bytes of its run directory}), "timeout",
+            "threads" (None: this worker's share), "environment" (the client's
+            fingerprint), "cancel" (name of the Dask Event that stops it)}`.
+
+    Returns:
+        `{"status", "wall_s", "error", "bundle" (bytes of the run directory), "machine",
+        "worker"}`.
+
+    Raises:
+        EnvironmentMismatch: this worker differs from the client; nothing was executed.
+        Cancelled: the client set the cancel event; the notebook process was killed.
+    """
+    from distributed import Event, get_worker
+
+    problems = differences(task["environment"], environment_fingerprint())
+    worker = get_worker()
+    if problems:
+        raise EnvironmentMismatch(
+            f"worker {worker.address} ({platform.node()}) differs from the client: "
+            + "; ".join(problems[:5])
+            + ". Install the same lock and aelib source on it (make env)."
+        )
+    threads = _threads_here(task.get("threads"))
+    label = task["label"]
+
+    def say(line: str) -> None:
+        worker.log_event(PROGRESS_TOPIC, {"label": label, "line": line})
+
+    say(f"start on {platform.node()} ({worker.address}, {threads} thread(s))")
+    with tempfile.TemporaryDirectory(prefix="aelib-run-", dir=worker.local_directory) as tmp:
+        work = Path(tmp)
+        notebook = work / f"{task['name']}.ipynb"
+        notebook.write_bytes(task["notebook"])
+        runs = work / "runs" / task["seed_dir"]
+        for upstream, data in task["upstream"].items():
+            unpack(data, runs / upstream)
+        run_dir = runs / task["name"]
+        parameters = dict(task["parameters"])
+        # Where the data are cached is this machine's business (not part of the key).
+        parameters["data_dir"] = os.environ.get("AELIB_DATA_DIR", "")
+        spec = {
+            "notebook": str(notebook),
+            "parameters": parameters,
+            "cwd": str(work),
+            "run_dir": str(run_dir),
+            "timeout": task["timeout"],
+        }
+        (work / "task.json").write_text(json.dumps(spec))
+        stderr_path = work / "runner.stderr"
+        with open(stderr_path, "w") as stderr:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "aelib.notebook_run", str(work / "task.json")],
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                text=True,
+                env={**os.environ, **thread_environment(threads)},
+                start_new_session=True,
+            )
+            cancel = Event(task["cancel"])
+            stopped = threading.Event()
+
+            def watch():
+                while proc.poll() is None:
+                    with contextlib.suppress(Exception):
+                        if cancel.is_set():
+                            stopped.set()
+                            proc.terminate()
+                            return
+                    time.sleep(1.0)
+
+            threading.Thread(target=watch, daemon=True).start()
+            try:
+                for line in proc.stdout:
+                    say(line.rstrip())
+                code = proc.wait()
+            finally:
+                if proc.poll() is None:
+                    proc.terminate()
+                    proc.wait()
+        if stopped.is_set() or code == 130:
+            raise Cancelled(f"{label}: stopped by the client")
+        outcome_path = work / "outcome.json"
+        if code != 0 or not outcome_path.is_file():
+            tail = stderr_path.read_text()[-3000:]
+            raise RuntimeError(f"the notebook runner exited with code {code}: {tail}")
+        outcome = json.loads(outcome_path.read_text())
+        outcome["bundle"] = pack(run_dir)
+        outcome["machine"] = machine(threads)
+        outcome["worker"] = worker.address
+        return outcome
