@@ -603,3 +603,103 @@ def test_provenance_shows_invocation_and_cold_wall_time(tmp_path):
     assert "2025-01-02T03:04:05+00:00" in generated and "4567cdef" in generated
     assert "3.1 min" in generated and "executed 2 run(s) (40.0 s)" in generated
     assert "4567cdef" not in text.replace(generated, "")
+
+
+# ------------------------------------------------------------------ the paper profile
+
+
+def make_paper_profile_tree(root):
+    """A report folder as `run_all.py --profile paper` leaves it: the paper's metrics and
+    figures only (no Dense(128) head, no raw d = 2 codes, no confusion matrices)."""
+    runs, provenance = make_report_tree(root, profile="paper")
+    for notebook, filename in render.PAPER_PROFILE_SKIPPED_FIGURES:
+        (root / "runs" / notebook / filename).unlink()
+    path = root / "runs" / "05_fashion_transfer" / "metrics.json"
+    metrics = json.loads(path.read_text())
+    del metrics["fashion.transfer.dense128.test_acc"]
+    path.write_text(json.dumps(metrics))
+    return runs, provenance
+
+
+@pytest.fixture(scope="module")
+def paper_report(tmp_path_factory):
+    root = tmp_path_factory.mktemp("paper")
+    runs, provenance = make_paper_profile_tree(root)
+    return render.render_report(root, runs, provenance).read_text(encoding="utf-8")
+
+
+def _between(text, start, end):
+    return text[text.index(f'id="{start}"') : text.index(f'id="{end}"')]
+
+
+def test_paper_profile_banner_lists_what_was_not_run(paper_report):
+    page = _parse(paper_report)
+    assert "paper-banner" in page.ids and "smoke-banner" not in page.ids
+    banner = paper_report[paper_report.index('id="paper-banner"') :]
+    banner = banner[: banner.index("</div>")]
+    # It sits at the top, before the run status.
+    assert paper_report.index('id="paper-banner"') < paper_report.index('id="run-status"')
+    for anchor, title, builder, _ in render._BEYOND_SECTIONS:
+        if builder is not None:
+            assert f'href="#{anchor}"' in banner and title in banner, anchor
+    assert "seed-spread" not in banner
+    assert "--profile full" in banner and "Dense(128)" in banner and "PCA columns" in banner
+    assert "Confusion matrix: CNN from scratch (test set)" in banner
+
+
+def test_paper_profile_beyond_sections_say_not_run_never_failed_or_missing(paper_report):
+    not_run = render.NOT_RUN_IN_PAPER_PROFILE
+    assert "the paper profile runs only the paper" in not_run
+    beyond = _between(paper_report, "beyond", "seed-spread")
+    sections = [a for a, _, builder, _ in render._BEYOND_SECTIONS if builder is not None]
+    assert beyond.count(not_run) == len(sections)
+    for word in ("failed", "Figure file missing", "No sweep results", "No label-efficiency"):
+        assert word not in beyond, word
+    assert "<table" not in beyond and "data:image/png" not in beyond
+    # The seed section still renders normally.
+    assert "ran one seed" in _between(paper_report, "seed-spread", "figures")
+    # Further figures: the skipped ones say "not run"; the others render.
+    further = _between(paper_report, "extra-figures", "findings")
+    assert further.count(not_run) == len(render.PAPER_PROFILE_SKIPPED_FIGURES)
+    assert "Figure file missing" not in further and "Not available" not in further
+    # The beyond-the-paper findings are "not run" with the reason; the paper's are judged.
+    findings = paper_report[paper_report.index('id="tbl-findings"') :]
+    findings = findings[: findings.index("</table>")]
+    extra = findings[findings.index(">Beyond the paper<") :]
+    verdicts = re.findall(r'<span class="v v-([a-z-]+)">', extra)
+    assert verdicts and set(verdicts) == {"not-run"}
+    assert extra.count(not_run) == len(verdicts) and "Missing:" not in extra
+    own = findings[: findings.index(">Beyond the paper<")]
+    assert "v-agrees" in own and "v-not-run" not in own
+    assert ">failed</span>" not in paper_report
+
+
+def test_paper_profile_tables_and_figures_render_normally(paper_report):
+    page = _parse(paper_report)
+    body = "".join(page.text)
+    for anchor in ("tbl-mnist", "tbl-latent", "tbl-denoise", "tbl-fashion"):
+        assert anchor in page.ids
+    assert "0.0712" in body and "0.0733" in body and "89.20%" in body and "91.05%" in body
+    latent = paper_report[paper_report.index('id="tbl-latent"') :]
+    latent = latent[: latent.index("</table>")]
+    assert "PCA BCE" not in latent and "AE MSE" not in latent and "0.1180" in latent
+    fashion = paper_report[paper_report.index('id="tbl-fashion"') :]
+    fashion = fashion[: fashion.index("</table>")]
+    assert "Dense(128)" not in fashion and fashion.count("<tr") == 1 + 3  # header + 3 rows
+    assert 'class="extra"' not in fashion
+    for number in ("3-4-1", "3-4-2", "3-4-3", "3-4-4", "3-4-5", "3-4-6"):
+        figure = paper_report[paper_report.index(f'id="figure-{number}"') :]
+        figure = figure[: figure.index('class="caption"')]
+        assert "data:image/png;base64," in figure, number
+    # The latent-sweep chart comes from the notebook, since the PCA section did not run.
+    further = _between(paper_report, "extra-figures", "findings")
+    assert "runs/02_latent_sweep/latent_sweep.png" in further
+    images = [v for tag, name, v in page.attrs if tag == "img" and name == "src"]
+    n_figures = sum(len(files) for files in FIGURE_FILES.values())
+    assert len(images) == n_figures - len(render.PAPER_PROFILE_SKIPPED_FIGURES)
+
+
+def test_full_profile_has_no_paper_banner(full_report):
+    _, _, text, _ = full_report
+    assert "paper-banner" not in _parse(text).ids
+    assert render.NOT_RUN_IN_PAPER_PROFILE not in text

@@ -29,11 +29,13 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from aelib.paper import FIGURE_CAPTIONS
+from aelib.params import PROFILES
 from aelib.report import seeds as seed_spread
 from aelib.report import tables
 from aelib.report.findings import (
     ANOMALY_AUC_AGREE,
     ANOMALY_AUC_DISAGREE,
+    NOT_RUN,
     extra_findings,
     paper_findings,
 )
@@ -45,6 +47,8 @@ __all__ = [
     "EXTRA_FIGURES",
     "BEYOND_FIGURES",
     "REDRAWN_FIGURES",
+    "PAPER_PROFILE_SKIPPED_FIGURES",
+    "NOT_RUN_IN_PAPER_PROFILE",
     "offline_html_exporter",
     "render_notebook_html",
     "build_report_notebook",
@@ -56,6 +60,12 @@ TEMPLATE_NAME = "offline"
 
 REPORT_TITLE = "Simple Autoencoder for MNIST: reproduction report"
 SMOKE_BANNER = "Smoke run: tiny data and 1 epoch; numbers are not comparable to the paper."
+# What the report says where a profile without the analyses beyond the paper (`paper`,
+# see `aelib.params.PROFILES`) left a section, a column, a figure or a finding empty.
+NOT_RUN_IN_PAPER_PROFILE = (
+    "not run: the paper profile runs only the paper's experiments (run with --profile full "
+    "for this section)"
+)
 
 # Paper figure number -> (notebook, file name in <out>/runs/<notebook>/).
 FIGURES: dict[str, tuple[str, str]] = {
@@ -102,6 +112,15 @@ EXTRA_FIGURES: tuple[tuple[str, str, str], ...] = (
         "Confusion matrix: transfer-learning classifier (test set)",
     ),
     ("05_fashion_transfer", "confusion_cnn.png", "Confusion matrix: CNN from scratch (test set)"),
+)
+
+# Further figures that the paper profile does not make: analyses beyond the paper.
+PAPER_PROFILE_SKIPPED_FIGURES: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("02_latent_sweep", "latent_2d_codes.png"),
+        ("05_fashion_transfer", "confusion_transfer.png"),
+        ("05_fashion_transfer", "confusion_cnn.png"),
+    }
 )
 
 # Figures of the "Beyond the paper" sections: section anchor -> (notebook, file name,
@@ -168,6 +187,9 @@ main { max-width: 1150px; margin: 0 auto; }
 .rep .v-not-run, .rep .v-inconclusive, .rep .v-none { color: #777; }
 .rep .banner { border: 3px solid #b00020; background: #fdecea; color: #7a0014;
   padding: 10px 14px; font-size: 18px; font-weight: bold; margin: 10px 0; }
+.rep .banner.info { border-color: #1f5fa8; background: #eef4fb; color: #123c6b;
+  font-size: 14px; font-weight: normal; }
+.rep .banner.info ul { margin: 4px 0 0; }
 .rep .failure { border: 2px solid #b00020; background: #fff5f5; padding: 8px 12px;
   margin: 10px 0; }
 .rep .failure pre { background: #fff; border: 1px solid #eee; padding: 6px; font-size: 12px;
@@ -400,15 +422,17 @@ def _mnist_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
     return _table(headers, body, table_id="tbl-mnist")
 
 
-def _latent_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
+def _latent_table_html(
+    rows: list[dict], statuses: Mapping[str, str], *, pca_columns: bool = True
+) -> str:
+    """`pca_columns=False`: without the PCA comparison's columns (the paper profile)."""
+    pca_headers = [("PCA BCE (same d)", ""), ("AE MSE", ""), ("PCA MSE", "")]
     headers = [
         ("Latent dim d", ""),
         ("Compression 784/d", ""),
         ("Validation BCE (reproduced)", ""),
         *_VS_PAPER_HEADERS,
-        ("PCA BCE (same d)", ""),
-        ("AE MSE", ""),
-        ("PCA MSE", ""),
+        *(pca_headers if pca_columns else []),
     ]
     body = [
         [
@@ -416,9 +440,15 @@ def _latent_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
             (_num(r["compression_ratio"], "ratio"), "num"),
             (_value_cell(r), "num"),
             *_vs_paper_cells(r, statuses, no_paper="not reported"),
-            (_stat_cell(r["pca_bce"], "bce"), "num"),
-            (_stat_cell(r["ae_mse"], "bce"), "num"),
-            (_stat_cell(r["pca_mse"], "bce"), "num"),
+            *(
+                [
+                    (_stat_cell(r["pca_bce"], "bce"), "num"),
+                    (_stat_cell(r["ae_mse"], "bce"), "num"),
+                    (_stat_cell(r["pca_mse"], "bce"), "num"),
+                ]
+                if pca_columns
+                else []
+            ),
         ]
         for r in rows
     ]
@@ -874,6 +904,15 @@ _BEYOND_SECTIONS = (
 )
 
 
+def _not_run_html() -> str:
+    return f'<div class="missing paper-not-run">{_e(NOT_RUN_IN_PAPER_PROFILE)}.</div>'
+
+
+def _skips_beyond_paper(profile) -> bool:
+    """True for a profile that runs only the paper's experiments (`paper`)."""
+    return profile in PROFILES and not PROFILES[profile].get("beyond_paper", True)
+
+
 def _beyond_cells(
     metrics: Mapping,
     statuses: Mapping[str, str],
@@ -881,7 +920,10 @@ def _beyond_cells(
     out_dir: Path,
     extra: Sequence[Mapping],
     per_seed: Mapping,
+    *,
+    paper_only: bool = False,
 ) -> list[nbformat.NotebookNode]:
+    """`paper_only`: the profile skipped these analyses; each section says so instead."""
     items = {f["id"]: f for f in extra}
     cells = [
         _md(
@@ -889,9 +931,19 @@ def _beyond_cells(
             "added to test its wider statements. The paper&rsquo;s numbers appear only "
             "in columns labelled as reference; every verdict is computed from the "
             "metrics.</p>"
+            + (
+                "<p><strong>This report used the paper profile</strong>, which runs only "
+                "the paper&rsquo;s five experiments: the sections below (all but the seed "
+                "section) were not run.</p>"
+                if paper_only
+                else ""
+            )
         )
     ]
     for anchor, title, builder, finding_ids in _BEYOND_SECTIONS:
+        if paper_only and builder is not None:
+            cells.append(_md(f'<h3 id="{_e(anchor)}">{_e(title)}</h3>' + _not_run_html()))
+            continue
         # The seed section reads each seed's metrics, the others the merged ones.
         content = _seed_spread_html(per_seed) if builder is None else builder(metrics, statuses)
         lines = "".join(_finding_line(items.get(i)) for i in finding_ids)
@@ -1057,6 +1109,26 @@ def _missing_figure(notebook: str, filename: str, statuses: Mapping[str, str]) -
     return f'<div class="missing">{text}</div>'
 
 
+def _paper_banner_html() -> str:
+    """The banner of a report that ran only the paper's experiments: what it left out."""
+    sections = "".join(
+        f'<li><a href="#{_e(anchor)}">{_e(title)}</a></li>'
+        for anchor, title, builder, _ in _BEYOND_SECTIONS
+        if builder is not None
+    )
+    figures = ", ".join(
+        _e(title) for nb, fn, title in EXTRA_FIGURES if (nb, fn) in PAPER_PROFILE_SKIPPED_FIGURES
+    )
+    return (
+        '<div class="banner info" id="paper-banner">'
+        "<strong>Paper profile: the paper&rsquo;s five experiments at its "
+        "settings, and nothing beyond them.</strong> Tables 3.2.1.1 and 3.2.2.1 and Figures "
+        "3.4.1-3.4.6 are complete. Not run (<code>--profile full</code> runs them):"
+        f"<ul>{sections}<li>the PCA columns of the latent-size sweep and the Dense(128) "
+        f"row of Table 3.2.2.1</li><li>further figures: {figures}</li></ul></div>"
+    )
+
+
 def build_report_notebook(
     out_dir: str | os.PathLike, runs: Sequence[Mapping], provenance: Mapping
 ) -> tuple[nbformat.NotebookNode, dict]:
@@ -1078,6 +1150,7 @@ def build_report_notebook(
     per_seed, conflicts = tables._collect_per_seed(runs, out_dir)
     metrics = tables._merge_seeds(per_seed)
     profile = provenance.get("profile", "unknown")
+    paper_only = _skips_beyond_paper(profile)
     cells = []
 
     # Title, banner, contents (nested: a section's subsections under it).
@@ -1098,6 +1171,8 @@ def build_report_notebook(
     head = [f"<h1>{_e(REPORT_TITLE)}</h1>"]
     if profile == "smoke":
         head.append(f'<div class="banner" id="smoke-banner">{_e(SMOKE_BANNER)}</div>')
+    if paper_only:
+        head.append(_paper_banner_html())
     head.append(
         f"<p>Profile <strong>{_e(profile)}</strong>; the runs executed from commit "
         f"<code>{_e(_listed(provenance.get('git_commit')))}</code>"
@@ -1191,8 +1266,19 @@ def build_report_notebook(
     cells.append(
         _md(
             '<h3 id="latent-sweep">Latent-size sweep (dense bottleneck)</h3>'
-            + _latent_table_html(tables.latent_sweep_table(metrics, statuses=statuses), statuses)
-            + '<p class="small">The paper reports d = 2 and d = 16 only.</p>'
+            + _latent_table_html(
+                tables.latent_sweep_table(metrics, statuses=statuses),
+                statuses,
+                pca_columns=not paper_only,
+            )
+            + '<p class="small">The paper reports d = 2 and d = 16 only.'
+            + (
+                " The PCA comparison (its columns in the full report) was "
+                f"{_e(NOT_RUN_IN_PAPER_PROFILE)}."
+                if paper_only
+                else ""
+            )
+            + "</p>"
         )
     )
     cells.append(
@@ -1204,20 +1290,34 @@ def build_report_notebook(
             "loss.</p>"
         )
     )
+    fashion_rows = tables.fashion_table(metrics, statuses=statuses)
+    if paper_only:  # the Dense(128) reading is not a row of the paper's table
+        fashion_rows = [r for r in fashion_rows if not r["extra"]]
     cells.append(
         _md(
             '<h2 id="table-3-2-2-1">Table 3.2.2.1: Fashion-MNIST reconstruction &amp; '
             "classification</h2>"
-            + _fashion_table_html(tables.fashion_table(metrics, statuses=statuses), statuses)
+            + _fashion_table_html(fashion_rows, statuses)
             + '<p class="small">The paper&rsquo;s head is ambiguous: section 3.1 appends '
             "Flatten &rarr; Dense(10, softmax) (the table row), section 2.2.2(d) a Dense "
-            "layer then softmax (the dashed extra row, with Dense(128)).</p>"
+            + (
+                "layer then softmax (with Dense(128): "
+                f"{_e(NOT_RUN_IN_PAPER_PROFILE)}).</p>"
+                if paper_only
+                else "layer then softmax (the dashed extra row, with Dense(128)).</p>"
+            )
         )
     )
 
     # Beyond the paper: its own sections, tables, figures and verdict lines.
     extra = extra_findings(metrics)
-    cells += _beyond_cells(metrics, statuses, by_name, out_dir, extra, per_seed)
+    if paper_only:  # their analyses were skipped: say so instead of "missing" values
+        extra = [
+            {**f, "measured": NOT_RUN_IN_PAPER_PROFILE + ".", "verdict": NOT_RUN} for f in extra
+        ]
+    cells += _beyond_cells(
+        metrics, statuses, by_name, out_dir, extra, per_seed, paper_only=paper_only
+    )
 
     # Paper figures.
     first_seed_note = (
@@ -1254,6 +1354,12 @@ def build_report_notebook(
         | REDRAWN_FIGURES
     )
     extras = list(EXTRA_FIGURES)
+    if paper_only:
+        # The report draws the latent-sweep chart in the PCA section, which this profile
+        # does not run: the notebook's own chart (first seed) stands in for it.
+        extras.insert(
+            0, ("02_latent_sweep", "latent_sweep.png", "Validation BCE against latent size")
+        )
     for run in runs:
         name = str(run.get("name"))
         if run.get("status") not in ("ok", "cached"):
@@ -1266,7 +1372,9 @@ def build_report_notebook(
     for notebook, filename, title in extras:
         png = _read_png(by_name.get(notebook), out_dir, notebook, filename, statuses)
         cells.append(_md(f"<h3>{_e(title)}</h3>"))
-        if png is None:
+        if png is None and paper_only and (notebook, filename) in PAPER_PROFILE_SKIPPED_FIGURES:
+            cells.append(_md(_not_run_html()))
+        elif png is None:
             cells.append(_md(_missing_figure(notebook, filename, statuses)))
         else:
             cells.append(_image_cell(png, title))
