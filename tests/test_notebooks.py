@@ -268,3 +268,27 @@ def test_encoder_from_another_profile_is_refused_at_the_parameters_step(tmp_path
     )
     assert any(o.get("output_type") == "error" for o in code[injected + 1].outputs)
     assert all(c.execution_count is None for c in code[injected + 2 :])
+
+
+def test_beyond_the_paper_figures_are_skipped_in_the_paper_profile():
+    """The figures the report shows only outside the paper profile are saved in cells that
+    the paper profile skips (`if run.include_beyond_paper():`); the paper's figures are not."""
+    from aelib.report import render
+
+    beyond = {
+        (spec[0], spec[1]) for specs in render.BEYOND_FIGURES.values() for spec in specs
+    } | render.PAPER_PROFILE_SKIPPED_FIGURES | {("05_fashion_transfer", "label_efficiency.png")}
+    paper = set(render.FIGURES.values())
+
+    def saving_cells(notebook, filename):
+        nb = nbformat.read(pipeline.BY_NAME[notebook].path, as_version=4)
+        name = f'"{filename.removesuffix(".png")}"'
+        return [c.source for c in nb.cells if "save_figure" in c.source and name in c.source]
+
+    for notebook, filename in sorted(beyond):
+        cells = saving_cells(notebook, filename)
+        assert cells, (notebook, filename)
+        assert all(s.startswith("if run.include_beyond_paper(") for s in cells), filename
+    for notebook, filename in sorted(paper):
+        cells = saving_cells(notebook, filename)
+        assert cells and not any("include_beyond_paper" in s for s in cells), filename
