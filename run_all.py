@@ -349,7 +349,7 @@ def dask_client(args, out: Path):
                 # Scratch of the runs in progress: what a killed run_all leaves there is
                 # removed by the next one (rundirs.recover).
                 local_directory=str(out / rundirs.WORK / "dask"),
-                dashboard_address=":0" if _has_bokeh() else None,
+                dashboard_address=":0",  # any free port: the dashboard, when bokeh is there
             )
             client = Client(local)
     except UsageError:
@@ -508,7 +508,6 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
                     if check_run(pipeline.BY_NAME[upstream], seed, args, out)[3] is not None:
                         needed[seed].add(upstream)
     cancel = Event(f"aelib-cancel-{os.getpid()}-{time.time_ns()}", client=client)
-    environment = cluster.environment_fingerprint()
 
     def progress(event):
         _, msg = event
@@ -552,7 +551,8 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
                     "upstream": upstream_bundles(spec, out, seed_dir),
                     "timeout": args.timeout,
                     "threads": args.threads_per_run,
-                    "environment": environment,
+                    # as the key was computed: a file edited since would make it lie
+                    "environment": cluster.environment_fingerprint(),
                     "cancel": cancel.name,
                 }
                 future = client.submit(

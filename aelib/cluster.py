@@ -244,5 +244,6 @@ def run_task(task: dict) -> dict:
         outcome = json.loads(outcome_path.read_text())
         outcome["bundle"] = pack(run_dir)
         outcome["machine"] = machine(threads)
-        outcome["worker"] = worker.address
+        # An embedded cluster's in-process workers have no address worth keeping.
+        outcome["worker"] = "local" if worker.address.startswith("inproc://") else worker.address
         return outcome

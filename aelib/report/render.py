@@ -1434,6 +1434,19 @@ def _status_html(run: Mapping, out_dir: Path) -> str:
     return text
 
 
+def _ran_on(host) -> str:
+    """Where a run executed: host, Dask worker and threads (from its record)."""
+    if not isinstance(host, Mapping) or not host.get("host"):
+        return "&ndash;"
+    text = _e(host["host"])
+    details = [str(host["worker"])] if host.get("worker") else []
+    if host.get("threads"):
+        details.append(f"{host['threads']} thread(s)")
+    if details:
+        text += f' <span class="small">({_e(", ".join(details))})</span>'
+    return text
+
+
 def _listed(value) -> str:
     """One value, or several joined (runs that executed on different machines)."""
     if value is None:
@@ -1510,13 +1523,14 @@ def _provenance_html(provenance: Mapping, runs: Sequence[Mapping], out_dir: Path
             row += [
                 (_status_html(run, out_dir), "txt"),
                 (_fmt_seconds(run.get("wall_s")), "num"),
+                (_ran_on(run.get("host")), "txt"),
                 (f'<a href="{_e(link)}">executed notebook</a>' if link else "&ndash;", "txt"),
             ]
             rows.append(row)
     headers = (
         [("Notebook", ""), ("Title", "")]
         + ([("Seed", "")] if several else [])
-        + [("Status", ""), ("Wall time", ""), ("Page", "")]
+        + [("Status", ""), ("Wall time", ""), ("Ran on", ""), ("Page", "")]
     )
     out.append(_table(headers, rows))
     out.append(
