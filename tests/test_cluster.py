@@ -177,3 +177,48 @@ def test_same_numbers_on_one_or_two_local_workers_and_a_separate_dask_worker(
     assert record["host"]["worker"].startswith("tcp://") and record["host"]["threads"] == 1
     html = (remote / "index.html").read_text()
     assert record["host"]["worker"] in html  # the provenance says which worker ran it
+
+
+@pytest.mark.slow
+def test_a_killed_worker_s_run_is_retried_on_another_worker(tmp_path):
+    import psutil
+
+    os.environ["DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES"] = "1"  # as the README says
+    c = _Cluster(tmp_path)
+    try:
+        workers = [c.worker("--resources", "process=1") for _ in range(2)]
+        c.wait_for_workers(2)
+        out = tmp_path / "report"
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "run_all.py"), "--profile", "smoke", "--output", str(out)]
+            + ["--only", "01", "--scheduler", c.address],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if "] start on" in line:
+                break
+        time.sleep(3)
+        busy = [
+            w
+            for w in workers
+            if any(
+                "aelib.notebook_run" in " ".join(p.cmdline())
+                for p in psutil.Process(w.pid).children(recursive=True)
+            )
+        ]
+        assert len(busy) == 1, lines
+        os.killpg(os.getpgid(busy[0].pid), signal.SIGKILL)  # worker and nanny, no goodbye
+        busy[0].wait()
+        rest, err = proc.communicate(timeout=600)
+        stdout = "".join(lines) + rest
+        assert proc.returncode == 0, stdout[-3000:] + err[-3000:]
+        assert stdout.count("[01_baseline_autoencoder] start on") == 2, stdout
+        assert "[01_baseline_autoencoder] done" in stdout
+    finally:
+        os.environ.pop("DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES", None)
+        c.close()
