@@ -519,6 +519,12 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
             print(f"    {lab}: {line}", flush=True)
 
     client.subscribe_topic(cluster.PROGRESS_TOPIC, progress)
+    # One notebook kernel per worker at a time; where workers offer GPUs, the training
+    # runs (every run trains) go to them.
+    resources = {"process": 1}
+    if any(w.get("resources", {}).get("GPU") for w in client.scheduler_info()["workers"].values()):
+        resources["GPU"] = 1
+        print("run_all: GPU workers present: every run goes to a worker with a GPU")
     running: dict = {}
     try:
         while True:
@@ -560,7 +566,7 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
                     task,
                     key=f"{spec.name}-{seed_dir}-{time.time_ns()}",
                     pure=False,
-                    resources={"process": 1},
+                    resources=resources,
                     retries=0,
                 )
                 running[future] = (k, spec, inputs, record)

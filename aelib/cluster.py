@@ -120,7 +120,21 @@ def machine(threads: int | None = None) -> dict:
     }
     if threads:
         facts["threads"] = threads
+    gpus = _gpus()
+    if gpus:
+        facts["gpus"] = gpus
     return facts
+
+
+def _gpus() -> list[str]:
+    """The NVIDIA GPUs this machine shows (`nvidia-smi -L`), if any."""
+    try:
+        listed = subprocess.run(
+            ["nvidia-smi", "-L"], capture_output=True, text=True, timeout=10, check=True
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [line.split(" (UUID")[0] for line in listed.splitlines() if line.startswith("GPU")]
 
 
 def _threads_here(requested: int | None) -> int:

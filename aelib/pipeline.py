@@ -200,12 +200,16 @@ def aelib_hash(notebook: Path, aelib_dir: Path = AELIB_DIR) -> dict[str, str]:
 
 
 def package_versions() -> dict[str, str]:
+    """Versions of the packages that can change a number. TensorFlow counts as one package
+    whether it is the CPU build (`tensorflow-cpu`) or the one with CUDA (`tensorflow`): a
+    GPU worker with the same version shares the cache keys (its record names its GPU)."""
     versions = {}
     for name in TRACKED_PACKAGES:
         try:
-            versions[name] = metadata.version(name)
+            version = metadata.version(name)
         except metadata.PackageNotFoundError:
             continue
+        versions["tensorflow" if name == "tensorflow-cpu" else name] = version
     return versions
 
 

@@ -222,3 +222,20 @@ def test_a_killed_worker_s_run_is_retried_on_another_worker(tmp_path):
     finally:
         os.environ.pop("DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES", None)
         c.close()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not cluster._gpus(), reason="no NVIDIA GPU on this machine")
+def test_gpu_workers_take_the_runs(tmp_path):
+    c = _Cluster(tmp_path)
+    try:
+        c.worker("--resources", "process=1,GPU=1")
+        c.wait_for_workers(1)
+        out = tmp_path / "report"
+        proc = _run_all(out, "--only", "01", "--scheduler", c.address)
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        assert "GPU workers present" in proc.stdout
+        record = json.loads((out / "runs/seed0/01_baseline_autoencoder/run.json").read_text())
+        assert record["host"]["gpus"]
+    finally:
+        c.close()
