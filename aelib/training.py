@@ -6,9 +6,10 @@ so logs of executed notebooks stay readable) and returns the history as plain Py
 data that `aelib.results.save_history` can write as JSON.
 
 Without augmentation, NumPy arrays go straight to `model.fit` (the fastest path in
-Keras; `benchmarks/bench_training.py` checks that `train` is not slower than a plain
-`model.fit`). With augmentation, batches stream through a `tf.data` pipeline that
-applies seeded random transforms on the fly.
+Keras): the training is then a plain `model.fit`'s, bit for bit, and no aelib code runs
+per batch (both checked in `tests/test_training.py`); `benchmarks/bench_training.py`
+measures the throughput of both. With augmentation, batches stream through a `tf.data`
+pipeline that applies seeded random transforms on the fly.
 """
 
 from __future__ import annotations
@@ -105,7 +106,12 @@ def _format_number(value: float) -> str:
 
 
 class _EpochLogger(keras.callbacks.Callback):
-    """Times every epoch and prints one flushed line per epoch."""
+    """Times every epoch and prints one flushed line per epoch.
+
+    Epoch hooks only (and `on_test_begin`, once per validation): a batch hook would run
+    Python on every batch, and overriding `on_train_batch_end` would also make Keras call
+    every callback's batch-end hook synchronously instead of on its thread pool.
+    """
 
     def __init__(self, epochs: int, num_samples: int, log: bool):
         super().__init__()

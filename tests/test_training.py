@@ -247,3 +247,76 @@ def test_training_fresh_models_in_a_row_logs_no_retracing(caplog):
             model = build_conv_autoencoder([8, 4, 2]).autoencoder
             train(model, x, x, validation_data=(x, x), epochs=1, batch_size=32, log=False)
     assert "retracing" not in caplog.text, caplog.text
+
+
+def _plain_fit(x, epochs, batch_size, seed):
+    """What `train` must amount to without augmentation or validation: a plain fit."""
+    set_seed(seed)
+    model = build_conv_autoencoder((4, 4, 4)).autoencoder
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy")
+    history = model.fit(x, x, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=0)
+    return model.get_weights(), [float(v) for v in history.history["loss"]]
+
+
+def test_fast_path_computes_exactly_what_plain_fit_computes(data):
+    # The benchmark compares `train` with a plain `model.fit`: both must do the same
+    # training, bit for bit, for the same seed (and `train` twice must repeat itself).
+    x, _ = data
+    runs = []
+    for _ in range(2):
+        set_seed(7)
+        model = build_conv_autoencoder((4, 4, 4)).autoencoder
+        history = train(model, x[:160], x[:160], epochs=2, batch_size=32, log=False)
+        runs.append((model.get_weights(), history["loss"]))
+    plain_weights, plain_loss = _plain_fit(x[:160], epochs=2, batch_size=32, seed=7)
+    for weights, loss in runs:
+        assert loss == plain_loss
+        for a, b in zip(weights, plain_weights, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_no_aelib_code_runs_per_batch(data):
+    # Keras calls every callback's batch hooks on every batch (synchronously unless no
+    # callback overrides `on_*_batch_end`). aelib's epoch logger has epoch hooks only, and
+    # nothing else of aelib runs inside `fit`: the calls into aelib/training.py do not
+    # depend on the number of batches.
+    import sys
+    import threading
+
+    import aelib.training as training
+
+    for name in dir(keras.callbacks.Callback):
+        if name.startswith("on_") and "batch" in name:
+            assert getattr(training._EpochLogger, name) is getattr(keras.callbacks.Callback, name)
+
+    x, x_val = data
+
+    def calls_into_training(n, batch_size):
+        counted = []
+
+        def profiler(frame, event, arg):
+            if event == "call" and frame.f_code.co_filename == training.__file__:
+                counted.append(frame.f_code.co_name)
+
+        set_seed(0)
+        model = build_conv_autoencoder((4, 4, 4)).autoencoder
+        threading.setprofile(profiler)
+        sys.setprofile(profiler)
+        try:
+            train(
+                model,
+                x[:n],
+                x[:n],
+                validation_data=(x_val, x_val),
+                epochs=2,
+                batch_size=batch_size,
+                log=True,
+            )
+        finally:
+            sys.setprofile(None)
+            threading.setprofile(None)
+        return sorted(counted)
+
+    few, many = calls_into_training(64, 64), calls_into_training(256, 16)  # 1 vs 16 batches
+    assert few == many
+    assert few.count("on_epoch_end") == 2
