@@ -1,10 +1,11 @@
-"""Tests for aelib.report.findings: verdicts follow the numbers, and the seed spread."""
+"""The findings of every section (aelib.report.sections, aelib.report.verdicts): verdicts
+follow the numbers, and the seed spread."""
 
 from __future__ import annotations
 
 import pytest
 
-from aelib.report import findings as fmod
+from aelib.report import sections, verdicts
 
 METRICS = {
     "mnist.baseline.val_bce": 0.0712,
@@ -73,17 +74,17 @@ ALL = {**METRICS, **EXTRA}
 
 
 def _verdicts(metrics):
-    return {item["id"]: item["verdict"] for item in fmod.findings(metrics)}
+    return {item["id"]: item["verdict"] for item in sections.findings(metrics)}
 
 
 def _item(metrics, claim_id):
-    return next(i for i in fmod.findings(metrics) if i["id"] == claim_id)
+    return next(i for i in sections.findings(metrics) if i["id"] == claim_id)
 
 
 def test_every_item_has_the_schema():
-    items = fmod.findings(ALL)
+    items = sections.findings(ALL)
     assert len(items) == 8 + 9
-    assert [i["id"] for i in fmod.paper_findings(ALL)] == [i["id"] for i in items[:8]]
+    assert [i["id"] for i in sections.paper_findings(ALL)] == [i["id"] for i in items[:8]]
     assert len({i["id"] for i in items}) == len(items)
     for item in items:
         assert set(item) == {"id", "claim", "paper", "measured", "verdict"}
@@ -93,7 +94,7 @@ def test_every_item_has_the_schema():
 
 def test_all_claims_agree_on_paper_like_numbers():
     assert set(_verdicts(ALL).values()) == {"agrees"}
-    assert {i["verdict"] for i in fmod.paper_findings(METRICS)} == {"agrees"}
+    assert {i["verdict"] for i in sections.paper_findings(METRICS)} == {"agrees"}
 
 
 def test_improved_worse_than_baseline_disagrees():
@@ -200,18 +201,21 @@ def test_per_seed_accuracy_near_the_closeness_limit_is_inconclusive():
 
 
 def test_measure_and_compare():
-    m = fmod.measure([1.0, 3.0])
+    m = verdicts.measure([1.0, 3.0])
     assert m.mean == 2.0 and m.n == 2 and m.std == pytest.approx(2**0.5)
-    assert fmod.measure(None) is None
-    assert fmod.compare(fmod.Measure(1.0), fmod.Measure(2.0)) == "lower"
-    assert fmod.compare(fmod.Measure(2.0, 0.5, 3), fmod.Measure(1.8, 0.5, 3)) == "inconclusive"
+    assert verdicts.measure(None) is None
+    assert verdicts.compare(verdicts.Measure(1.0), verdicts.Measure(2.0)) == "lower"
+    assert (
+        verdicts.compare(verdicts.Measure(2.0, 0.5, 3), verdicts.Measure(1.8, 0.5, 3))
+        == "inconclusive"
+    )
 
 
 # ------------------------------------------------------------------ beyond the paper
 
 
 def test_extra_findings_not_run_without_their_metrics():
-    verdicts = {i["id"]: i["verdict"] for i in fmod.extra_findings(METRICS)}
+    verdicts = {i["id"]: i["verdict"] for i in sections.extra_findings(METRICS)}
     assert set(verdicts) == {
         "ae_beats_pca",
         "latent2_designs",
@@ -364,7 +368,7 @@ def test_transfer_head_closer_reading():
 
 
 def test_transfer_head_also_reports_the_fine_tuned_reading():
-    from aelib.report.findings import findings as all_findings
+    from aelib.report.sections import findings as all_findings
 
     metrics = {
         "fashion.transfer.dense10.test_acc": 0.86,

@@ -1,4 +1,4 @@
-"""Tests for aelib.report.render: the offline report page and its metrics.json."""
+"""The offline report page and its metrics.json (aelib.report.render, layout, export)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import nbformat
 import pytest
 
-from aelib.report import render
+from aelib.report import layout, render
 
 METRICS_BY_NOTEBOOK = {
     "01_baseline_autoencoder": {
@@ -639,8 +639,9 @@ def test_paper_profile_banner_lists_what_was_not_run(paper_report):
     banner = banner[: banner.index("</div>")]
     # It sits at the top, before the run status.
     assert paper_report.index('id="paper-banner"') < paper_report.index('id="run-status"')
-    for anchor, title, builder, _ in render._BEYOND_SECTIONS:
-        if builder is not None:
+    for _, analysis in layout.analyses():
+        if not analysis.in_paper_profile:
+            anchor, title = analysis.anchor, analysis.title
             assert f'href="#{anchor}"' in banner and title in banner, anchor
     assert "seed-spread" not in banner
     assert "--profile full" in banner and "Dense(128)" in banner and "PCA columns" in banner
@@ -651,7 +652,7 @@ def test_paper_profile_beyond_sections_say_not_run_never_failed_or_missing(paper
     not_run = render.NOT_RUN_IN_PAPER_PROFILE
     assert "the paper profile runs only the paper" in not_run
     beyond = _between(paper_report, "beyond", "seed-spread")
-    sections = [a for a, _, builder, _ in render._BEYOND_SECTIONS if builder is not None]
+    sections = [a.anchor for _, a in layout.analyses() if not a.in_paper_profile]
     assert beyond.count(not_run) == len(sections)
     for word in ("failed", "Figure file missing", "No sweep results", "No label-efficiency"):
         assert word not in beyond, word

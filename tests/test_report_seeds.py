@@ -1,10 +1,11 @@
-"""Per-seed rows and the latent sweep drawn across seeds (aelib.report.seeds)."""
+"""Per-seed rows (aelib.report.seeds) and the charts drawn across seeds (latent, fashion)."""
 
 import json
 
 import pytest
 
 from aelib.report import seeds
+from aelib.report.sections import fashion, headline_metrics, latent
 
 
 def _write_runs(root, values_by_seed):
@@ -39,7 +40,7 @@ def test_seed_rows_values_mean_std_range_and_order():
         1: {"mnist.baseline.val_bce": 0.0740, "zeta.extra": 3.0, "mnist.latent_2.params": 9},
         2: {"mnist.baseline.val_bce": 0.0750, "mnist.latent_2.params": 9},
     }
-    rows = seeds.seed_rows(per_seed)
+    rows = seeds.seed_rows(per_seed, headline_metrics())
     assert [r["id"] for r in rows] == [
         "mnist.baseline.val_bce",  # headline first
         "mnist.latent_2.params",
@@ -55,13 +56,13 @@ def test_seed_rows_values_mean_std_range_and_order():
     extra = rows[2]
     assert extra["values"] == [1.0, 3.0, None] and extra["n"] == 2
     assert not extra["headline"] and extra["label"] == "zeta.extra"
-    assert [r["id"] for r in seeds.seed_rows(per_seed, headline_only=True)] == [
+    assert [r["id"] for r in seeds.seed_rows(per_seed, headline_metrics(), headline_only=True)] == [
         "mnist.baseline.val_bce"
     ]
 
 
 def test_seed_rows_single_value_has_no_spread():
-    rows = seeds.seed_rows({0: {"fashion.cnn.test_acc": 0.9}, 1: {}})
+    rows = seeds.seed_rows({0: {"fashion.cnn.test_acc": 0.9}, 1: {}}, headline_metrics())
     assert rows[0]["kind"] == "acc" and rows[0]["values"] == [0.9, None]
     assert rows[0]["std"] is None and rows[0]["range"] is None and rows[0]["n"] == 1
 
@@ -73,13 +74,13 @@ def test_latent_sweep_png_is_a_deterministic_png():
         "mnist.pca_2.val_bce": 0.2315,
         "mnist.test.entropy_floor": 0.0581,
     }
-    png = seeds.latent_sweep_png(metrics)
+    png = latent.latent_sweep_png(metrics)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
-    assert seeds.latent_sweep_png(metrics) == png
+    assert latent.latent_sweep_png(metrics) == png
 
 
 def test_latent_sweep_png_without_autoencoder_values_is_none():
-    assert seeds.latent_sweep_png({"mnist.pca_2.val_bce": 0.23}) is None
+    assert latent.latent_sweep_png({"mnist.pca_2.val_bce": 0.23}) is None
 
 
 def test_label_efficiency_png_draws_every_method_or_nothing():
@@ -89,6 +90,6 @@ def test_label_efficiency_png_draws_every_method_or_nothing():
         "fashion.label_eff.scratch.100.test_acc": [0.68, 0.67, 0.69],
         "fashion.label_eff.scratch.1000.test_acc": 0.81,
     }
-    png = seeds.label_efficiency_png(metrics)
-    assert png.startswith(b"\x89PNG\r\n\x1a\n") and seeds.label_efficiency_png(metrics) == png
-    assert seeds.label_efficiency_png({"fashion.cnn.test_acc": 0.9}) is None
+    png = fashion.label_efficiency_png(metrics)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and fashion.label_efficiency_png(metrics) == png
+    assert fashion.label_efficiency_png({"fashion.cnn.test_acc": 0.9}) is None

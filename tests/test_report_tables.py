@@ -1,4 +1,5 @@
-"""Tests for aelib.report.tables: metric merging and the report's table rows."""
+"""Metric merging (aelib.report.merge) and the table rows of each section
+(aelib.report.sections.*, Table 3.2.1.1 in aelib.report.layout)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import json
 import pytest
 
 from aelib.paper import PAPER_VALUES
-from aelib.report import tables
+from aelib.report import layout, merge, sections, verdicts
+from aelib.report.sections import denoising, fashion, improved, latent
 
 METRICS = {
     "mnist.baseline.val_bce": 0.0712,
@@ -75,7 +77,7 @@ def test_collect_metrics_merges_usable_runs_and_skips_failed(tmp_path):
     runs[1]["status"] = "cached"
     runs[2]["status"] = "failed"  # a stale file from an earlier run must not count
     runs.append({"name": "04_improved_autoencoder", "status": "ok"})  # no metrics file
-    merged = tables.collect_metrics(runs, tmp_path)
+    merged = merge.collect_metrics(runs, tmp_path)
     assert merged == {
         "mnist.baseline.val_bce": 0.07,
         "mnist.test.entropy_floor": 0.0581,
@@ -89,7 +91,7 @@ def test_collect_metrics_keeps_first_of_conflicting_values(tmp_path):
         _write_run(tmp_path, "02_latent_sweep", {"mnist.test.entropy_floor": 0.0999}),
     ]
     with pytest.warns(UserWarning, match="entropy_floor"):
-        merged = tables.collect_metrics(runs, tmp_path)
+        merged = merge.collect_metrics(runs, tmp_path)
     assert merged["mnist.test.entropy_floor"] == 0.0581
 
 
@@ -102,16 +104,16 @@ def test_collect_metrics_tolerates_bad_files_and_values(tmp_path):
     bad = _write_run(tmp_path, "02_latent_sweep", {})
     (tmp_path / "runs" / "02_latent_sweep" / "metrics.json").write_text("{not json")
     with pytest.warns(UserWarning, match="unreadable"):
-        merged = tables.collect_metrics([good, bad], tmp_path)
+        merged = merge.collect_metrics([good, bad], tmp_path)
     assert merged == {"a": 1.0, "d": [0.1, 0.2]}
 
 
 def test_summarize_number_list_and_missing():
-    assert tables.summarize(0.5) == (0.5, None, 1)
-    mean, std, n = tables.summarize([1.0, 2.0, 3.0])
+    assert merge.summarize(0.5) == (0.5, None, 1)
+    mean, std, n = merge.summarize([1.0, 2.0, 3.0])
     assert (mean, n) == (2.0, 3) and std == pytest.approx(1.0)
-    assert tables.summarize(None) == (None, None, 0)
-    assert tables.summarize("x") == (None, None, 0)
+    assert merge.summarize(None) == (None, None, 0)
+    assert merge.summarize("x") == (None, None, 0)
 
 
 # --------------------------------------------------------------------------- verdicts
@@ -132,14 +134,14 @@ def test_summarize_number_list_and_missing():
     ],
 )
 def test_verdict_vs_paper(value, paper, kind, expected):
-    assert tables.verdict_vs_paper(value, paper, kind) == expected
+    assert verdicts.verdict_vs_paper(value, paper, kind) == expected
 
 
 # ------------------------------------------------------------------------------ tables
 
 
 def test_mnist_table_rows_values_and_differences():
-    rows = tables.mnist_reconstruction_table(METRICS)
+    rows = layout.mnist_reconstruction_table(METRICS)
     assert [r["experiment"] for r in rows] == [
         "Baseline Conv. Autoencoder",
         "Latent Dim = 16 (Dense Bottleneck)",
@@ -163,26 +165,26 @@ def test_mnist_table_rows_values_and_differences():
 
 def test_mnist_table_missing_notebook_gives_failed_or_not_run():
     metrics = {k: v for k, v in METRICS.items() if not k.startswith("mnist.denoise.")}
-    rows = _by_id(tables.mnist_reconstruction_table(metrics, statuses={"03_denoising": "failed"}))
+    rows = _by_id(layout.mnist_reconstruction_table(metrics, statuses={"03_denoising": "failed"}))
     row = rows["mnist.denoise.val_bce"]
     assert row["value"] is None and row["difference"] is None and row["excess"] is None
     assert row["verdict"] == "failed"
-    rows = _by_id(tables.mnist_reconstruction_table(metrics))
+    rows = _by_id(layout.mnist_reconstruction_table(metrics))
     assert rows["mnist.denoise.val_bce"]["verdict"] == "not run"
     # An empty metrics dict still gives every row.
-    assert [r["verdict"] for r in tables.mnist_reconstruction_table({})] == ["not run"] * 5
+    assert [r["verdict"] for r in layout.mnist_reconstruction_table({})] == ["not run"] * 5
 
 
 def test_per_seed_values_give_mean_and_std():
     metrics = dict(METRICS, **{"mnist.baseline.val_bce": [0.070, 0.072, 0.074]})
-    row = _by_id(tables.mnist_reconstruction_table(metrics))["mnist.baseline.val_bce"]
+    row = _by_id(layout.mnist_reconstruction_table(metrics))["mnist.baseline.val_bce"]
     assert row["value"] == pytest.approx(0.072)
     assert row["std"] == pytest.approx(0.002)
     assert row["n_seeds"] == 3
 
 
 def test_latent_sweep_table():
-    rows = tables.latent_sweep_table(METRICS)
+    rows = latent.latent_sweep_table(METRICS)
     assert [r["latent_dim"] for r in rows] == [2, 8, 16, 32]
     assert [r["compression_ratio"] for r in rows] == [392.0, 98.0, 49.0, 24.5]
     assert [r["paper"] for r in rows] == [0.1669, None, 0.1141, None]
@@ -196,7 +198,7 @@ def test_latent_sweep_table():
 
 
 def test_denoising_table_compares_with_doing_nothing():
-    rows = {r["noise"]: r for r in tables.denoising_table(METRICS)}
+    rows = {r["noise"]: r for r in denoising.denoising_table(METRICS)}
     assert rows["gaussian"]["input_bce"] == 0.55
     assert rows["gaussian"]["reduction"] == pytest.approx(0.55 - 0.095)
     assert rows["salt_pepper"]["value"] == 0.089
@@ -204,7 +206,7 @@ def test_denoising_table_compares_with_doing_nothing():
 
 
 def test_fashion_table_rows_and_heads():
-    rows = tables.fashion_table(METRICS)
+    rows = fashion.fashion_table(METRICS)
     assert len(rows) == 4
     ae, transfer, cnn, extra = rows
     assert ae["kind"] == "bce" and ae["floor"] == 0.2422
@@ -222,12 +224,12 @@ def test_fashion_table_rows_and_heads():
 
 
 def test_fashion_table_uses_dense10_falls_back_and_reports_failure():
-    assert tables.fashion_table(METRICS)[1]["id"] == "fashion.transfer.dense10.test_acc"
+    assert fashion.fashion_table(METRICS)[1]["id"] == "fashion.transfer.dense10.test_acc"
     metrics = {k: v for k, v in METRICS.items() if k != "fashion.transfer.dense10.test_acc"}
-    transfer = tables.fashion_table(metrics)[1]
+    transfer = fashion.fashion_table(metrics)[1]
     assert transfer["id"] == "fashion.transfer.test_acc"
     assert transfer["value"] == 0.8720
-    rows = tables.fashion_table({}, statuses={"05_fashion_transfer": "failed"})
+    rows = fashion.fashion_table({}, statuses={"05_fashion_transfer": "failed"})
     assert [r["verdict"] for r in rows] == ["failed"] * 4
 
 
@@ -263,17 +265,17 @@ ALL = {**METRICS, **EXTRA}
 
 
 def test_latent_sweep_table_pca_columns():
-    rows = {r["latent_dim"]: r for r in tables.latent_sweep_table(ALL)}
+    rows = {r["latent_dim"]: r for r in latent.latent_sweep_table(ALL)}
     assert rows[2]["pca_bce"]["value"] == 0.2280
     assert rows[2]["ae_mse"]["value"] == 0.0480 and rows[2]["pca_mse"]["value"] == 0.0540
     assert rows[2]["ae_minus_pca"] == pytest.approx(0.1650 - 0.2280)
     assert rows[16]["pca_bce"]["n_seeds"] == 3 and rows[16]["pca_bce"]["std"] > 0
     assert rows[8]["pca_bce"]["value"] is None and rows[8]["ae_minus_pca"] is None
-    assert tables.notebook_for_metric("mnist.pca_8.mse") == "02_latent_sweep"
+    assert sections.notebook_for_metric("mnist.pca_8.mse") == "02_latent_sweep"
 
 
 def test_latent2_designs_table():
-    rows = tables.latent2_designs_table(ALL)
+    rows = latent.latent2_designs_table(ALL)
     assert [r["design"] for r in rows] == ["plain", "dense128", "deep-bn", "wide"]
     plain, sweep, deep, wide = rows
     assert plain["params"] == 9587 and deep["params"] == 1153939
@@ -281,12 +283,12 @@ def test_latent2_designs_table():
     assert deep["paper"] == 0.1669 and deep["difference"] == pytest.approx(0.1700 - 0.1669)
     assert deep["verdict"] == "matches" and plain["verdict"] == "worse than paper"
     assert wide["params"] is None and wide["value"] == 0.1900
-    missing = tables.latent2_designs_table({}, statuses={"02_latent_sweep": "failed"})
+    missing = latent.latent2_designs_table({}, statuses={"02_latent_sweep": "failed"})
     assert [r["verdict"] for r in missing] == ["failed"] * 3
 
 
 def test_denoise_quality_and_sweep_tables():
-    rows = tables.denoise_quality_table(ALL)
+    rows = denoising.denoise_quality_table(ALL)
     assert len(rows) == 6
     gauss = {r["method"]: r for r in rows if r["noise"] == "gaussian"}
     assert gauss["autoencoder"]["psnr"]["value"] == 18.5
@@ -294,8 +296,11 @@ def test_denoise_quality_and_sweep_tables():
     assert "blur" in gauss["filter"]["label"]
     sp = {r["method"]: r for r in rows if r["noise"] == "salt_pepper"}
     assert sp["autoencoder"]["psnr"]["value"] is None and sp["filter"]["missing"] == "not run"
-    assert tables.denoise_sweep_levels(ALL) == {"gaussian": ["010", "040"], "salt_pepper": ["002"]}
-    sweep = tables.denoise_sweep_table(ALL)
+    assert denoising.denoise_sweep_levels(ALL) == {
+        "gaussian": ["010", "040"],
+        "salt_pepper": ["002"],
+    }
+    sweep = denoising.denoise_sweep_table(ALL)
     assert [(r["noise"], r["level"], r["trained"]) for r in sweep] == [
         ("gaussian", 0.1, False),
         ("gaussian", 0.4, True),
@@ -305,31 +310,31 @@ def test_denoise_quality_and_sweep_tables():
     assert sweep[0]["ae_minus_filter"]["value"] == pytest.approx(1.1)
     assert sweep[0]["ae_minus_filter"]["std"] == pytest.approx(0.1414, abs=1e-4)
     assert sweep[2]["ae_minus_filter"]["value"] is None
-    assert tables.denoise_sweep_table({}) == []
+    assert denoising.denoise_sweep_table({}) == []
 
 
 def test_anomaly_table():
-    auc, normal, anomalous = tables.anomaly_table(ALL)
+    auc, normal, anomalous = improved.anomaly_table(ALL)
     assert auc["value"] == pytest.approx(0.97) and auc["n_seeds"] == 2
     assert normal["value"] is None
-    rows = tables.anomaly_table({}, statuses={"04_improved_autoencoder": "failed"})
+    rows = improved.anomaly_table({}, statuses={"04_improved_autoencoder": "failed"})
     assert {r["missing"] for r in rows} == {"failed"}
 
 
 def test_label_efficiency_table_discovers_sizes_and_methods():
-    assert tables.label_efficiency_sizes(ALL) == [100, 1000]
-    rows = {r["method"]: r for r in tables.label_efficiency_table(ALL)}
+    assert fashion.label_efficiency_sizes(ALL) == [100, 1000]
+    rows = {r["method"]: r for r in fashion.label_efficiency_table(ALL)}
     assert list(rows) == ["transfer", "finetune", "scratch", "fashion_encoder", "mystery"]
     assert rows["transfer"]["label"] == "frozen MNIST encoder"
     assert [c["value"] for c in rows["transfer"]["cells"]] == [0.62, 0.75]
     assert rows["scratch"]["cells"][1]["n_seeds"] == 2
     assert rows["finetune"]["cells"][0]["value"] is None
-    assert all(r["sizes"] == [] for r in tables.label_efficiency_table({}))
+    assert all(r["sizes"] == [] for r in fashion.label_efficiency_table({}))
 
 
 def test_transfer_heads_table():
-    dense10, dense128 = tables.transfer_heads_table(ALL)
+    dense10, dense128 = fashion.transfer_heads_table(ALL)
     assert dense10["id"] == "fashion.transfer.dense10.test_acc"
     assert dense10["miss"] == pytest.approx(0.8897 - 0.8720)
     assert dense128["miss"] == pytest.approx(0.8897 - 0.8850)
-    assert [r["verdict"] for r in tables.transfer_heads_table({})] == ["not run"] * 2
+    assert [r["verdict"] for r in fashion.transfer_heads_table({})] == ["not run"] * 2

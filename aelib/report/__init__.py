@@ -1,32 +1,37 @@
-"""The reproduction report: tables, checked claims and the offline HTML page.
+"""The reproduction report: one section per experiment over a small shared core.
 
-- `aelib.report.tables`: merge the notebooks' metrics.json files; row builders for
-  Table 3.2.1.1, the latent sweep (with the PCA baseline), the denoising breakdown,
-  Table 3.2.2.1, and the "Beyond the paper" tables (d = 2 designs, denoising PSNR/SSIM
-  and sweep, anomaly detection, label efficiency, transfer heads).
-- `aelib.report.findings`: the paper's chapter 4 claims (`paper_findings`) and the
-  checks beyond the paper (`extra_findings`), with computed verdicts.
-- `aelib.report.seeds`: each metric under every seed (mean, std, range), and the
-  latent-sweep and label-efficiency charts drawn across seeds with error bars.
-- `aelib.report.render`: `render_report` (index.html + metrics.json) and the offline
-  HTML exporter that also renders each executed notebook.
+Sections (`aelib.report.sections`, one module per experiment of the paper or analysis
+group; `SECTIONS` lists them in page order): `baseline`, `latent`, `denoising`,
+`improved`, `fashion`, `seed_spread`. Each holds its experiment's table rows, findings,
+figures and prose, described by a `Section` (`aelib.report.section`).
+
+The core:
+
+- `aelib.report.merge`: the runs' metrics.json files merged (`collect_metrics`), and
+  a value's mean, spread and count (`summarize`).
+- `aelib.report.verdicts`: a value against the paper's (table rows) and a claim
+  against the measurements (findings).
+- `aelib.report.format`: HTML building blocks (numbers, verdict badges, tables, CSS).
+- `aelib.report.seeds`: each metric under every seed; the helpers of the charts drawn
+  across seeds.
+- `aelib.report.provenance`: run status and provenance.
+- `aelib.report.layout`: the page, part by part, filled from the sections.
+- `aelib.report.export`: the offline HTML exporter, also for each executed notebook.
+- `aelib.report.render`: `render_report` (index.html + metrics.json).
 
 Inputs (written by run_all.py and the notebooks)::
 
     <out>/runs/<notebook>/metrics.json   # flat {metric_id: number or [number per seed]}
     <out>/runs/<notebook>/*.png          # figures
     <out>/notebooks/<notebook>.html      # each executed notebook's page
-
-The submodule `findings` is not re-exported here: its function has the same name.
 """
 
-from aelib.report.render import offline_html_exporter, render_notebook_html, render_report
-from aelib.report.tables import (
-    collect_metrics,
-    fashion_table,
-    latent_sweep_table,
-    mnist_reconstruction_table,
-)
+from aelib.report.export import offline_html_exporter, render_notebook_html
+from aelib.report.layout import mnist_reconstruction_table
+from aelib.report.merge import collect_metrics
+from aelib.report.render import render_report
+from aelib.report.sections.fashion import fashion_table
+from aelib.report.sections.latent import latent_sweep_table
 
 __all__ = [
     "collect_metrics",
