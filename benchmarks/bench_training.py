@@ -16,11 +16,13 @@ the `fit` call on each side.
 Runs alternate (plain, aelib, aelib, plain, plain, aelib, ...) so that the slow drift of
 a shared machine hits both sides alike, and each side's figure is the median over all its
 steady-state epochs (a best-of-two figure moved by 5-10 % between identical runs on a
-busy machine). The images per CPU-second are less sensitive to other processes than
-wall-clock rates: when the two disagree, the machine was busy. The script also checks that
-the two sides are comparable: the same op-determinism and thread settings, and bitwise
-identical weights after the first run of each (same seed, same computation). `--same`
-runs plain `model.fit` on both sides: the ratio it prints is the benchmark's own noise.
+busy machine). The images per CPU-second (process CPU time, all threads) are far less
+sensitive to other processes than wall-clock rates: when the cores in use (CPU-seconds per
+wall-second) differ between the sides, other processes took CPU from one of them, and the
+script says so. It also checks that the two sides are comparable: the same op-determinism
+and thread settings, and bitwise identical weights after the first run of each (same seed,
+same computation). `--same` runs plain `model.fit` on both sides: the ratio it prints is
+the benchmark's own noise.
 
 Data: MNIST via `aelib.datasets.load_data("mnist", download_if_missing=False)` when it is
 cached, else uniform random images of the same shape (noted in the output; throughput
@@ -173,6 +175,7 @@ def main(argv=None) -> None:
     order = list(runners)
     wall = {name: [] for name in runners}
     cpu = {name: [] for name in runners}
+    used = {name: [] for name in runners}  # CPU-seconds per wall-second: cores in use
     first_epoch = {name: [] for name in runners}
     seen_settings = {name: [] for name in runners}
     weights = {}
@@ -184,6 +187,7 @@ def main(argv=None) -> None:
             first_epoch[name].append(n / timer.wall[0])
             wall[name] += [n / s for s in timer.wall[1:]]
             cpu[name] += [n / s for s in timer.cpu[1:]]
+            used[name] += [c / w for w, c in zip(timer.wall[1:], timer.cpu[1:], strict=True)]
             rates = ", ".join(
                 f"{n / w:5.0f} ({n / c:5.0f})"
                 for w, c in zip(timer.wall[1:], timer.cpu[1:], strict=True)
@@ -194,7 +198,7 @@ def main(argv=None) -> None:
                 flush=True,
             )
     print(f"after: {load()}")
-    busy = max(load_before, os.getloadavg()[0]) >= cores
+    loaded = max(load_before, os.getloadavg()[0]) >= cores
 
     # Comparable: same settings on every run, and the same computation.
     all_seen = [s for runs in seen_settings.values() for s in runs]
@@ -222,7 +226,8 @@ def main(argv=None) -> None:
             f"{shown[name]:21s} steady {median[name]:5.0f} img/s, median of {len(wall[name])} "
             "epochs "
             f"(range {min(wall[name]):.0f}-{max(wall[name]):.0f}), "
-            f"{statistics.median(cpu[name]):5.0f} img per CPU-s; "
+            f"{statistics.median(cpu[name]):5.0f} img per CPU-s, "
+            f"{statistics.median(used[name]):.2f} cores in use; "
             f"first epoch {statistics.median(first_epoch[name]):5.0f} img/s"
         )
     ratio = median[AELIB] / median[PLAIN]
@@ -232,11 +237,17 @@ def main(argv=None) -> None:
         f"ratio {label}: {ratio:.3f} wall-clock, {cpu_ratio:.3f} per CPU-second "
         "(target >= 1 within noise, a few percent on a shared 2-core machine)"
     )
-    if busy:
+    share = statistics.median(used[AELIB]) / statistics.median(used[PLAIN])
+    if loaded or abs(share - 1) > 0.1:
+        why = (
+            f"load average >= {cores} cores"
+            if loaded
+            else f"the sides got {share:.2f}x the CPU of one another"
+        )
         print(
-            f"the machine was busy (load average >= {cores} cores): other processes took CPU "
-            "time, so the wall-clock figures say little; read the per-CPU-second ratio, or "
-            "run again when the machine is quieter"
+            f"the machine was busy ({why}): other processes took CPU time, so the wall-clock "
+            "ratio says little; read the per-CPU-second ratio, or run again when the machine "
+            "is quieter"
         )
 
 
