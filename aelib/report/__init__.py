@@ -15,6 +15,8 @@ The core:
 - `aelib.report.seeds`: each metric under every seed; the helpers of the charts drawn
   across seeds.
 - `aelib.report.provenance`: run status and provenance.
+- `aelib.report.summary`: the one-minute summary at the top (paper rows matched, the
+  documented reading of each row that is not, findings by verdict).
 - `aelib.report.layout`: the page, part by part, filled from the sections.
 - `aelib.report.export`: the offline HTML exporter, also for each executed notebook.
 - `aelib.report.render`: `render_report` (index.html + metrics.json).

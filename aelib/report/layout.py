@@ -1,8 +1,8 @@
 """The report's page: its parts in order, each filled by walking the sections.
 
-Title, banners and contents; run status; Table 3.2.1.1 (rows from every section) and
-each section's tables of the paper's results; "Beyond the paper" (each section's
-analyses); Figures 3.4.1-3.4.6 (each section's, in figure-number order); further
+Title, banners and contents; the summary (`aelib.report.summary`); run status; Table
+3.2.1.1 (rows from every section) and each section's tables of the paper's results;
+"Beyond the paper" (each section's analyses); Figures 3.4.1-3.4.6 (each section's, in figure-number order); further
 figures; the findings table (each section's checks); provenance. What a section
 contributes is described in `aelib.report.section`; the sections are listed in
 `aelib.report.sections.SECTIONS`. Nothing here names an experiment.
@@ -35,6 +35,7 @@ from aelib.report.merge import collect_per_seed, merge_seeds
 from aelib.report.provenance import generation_html, listed, provenance_html, run_status_html
 from aelib.report.section import FURTHER_GROUPS, Analysis, Context, FigureSpec, Section
 from aelib.report.sections import SECTIONS, extra_findings, headline_metrics, paper_findings
+from aelib.report.summary import summary_data, summary_html
 from aelib.report.verdicts import ACC_TOLERANCE, BCE_TOLERANCE, NOT_RUN
 
 __all__ = [
@@ -264,7 +265,7 @@ def _mnist_table_html(rows: list[dict], statuses: Mapping[str, str]) -> str:
     return table(headers, body, table_id="tbl-mnist")
 
 
-def _mnist_table_cell(ctx: Context) -> nbformat.NotebookNode:
+def _mnist_table_cell(ctx: Context, rows: list[dict]) -> nbformat.NotebookNode:
     tol = (
         f"Verdict tolerance: BCE within {BCE_TOLERANCE} of the paper counts as "
         "&ldquo;matches&rdquo;, lower by more as &ldquo;better than paper&rdquo;; accuracy "
@@ -274,7 +275,6 @@ def _mnist_table_cell(ctx: Context) -> nbformat.NotebookNode:
         "the part of the loss a better model could remove. Means &plusmn; standard "
         "deviation are shown when a metric has one value per seed."
     )
-    rows = mnist_reconstruction_table(ctx.metrics, statuses=ctx.statuses)
     return md(
         '<h2 id="table-3-2-1-1">Table 3.2.1.1: MNIST reconstruction</h2>'
         + _mnist_table_html(rows, ctx.statuses)
@@ -367,6 +367,7 @@ def _contents() -> str:
         else:
             results[-1][2].append((block.anchor, label))
     toc = [
+        ("summary", "Summary", []),
         ("run-status", "Run status", []),
         *results,
         ("beyond", "Beyond the paper", [(a.anchor, a.title) for _, a in analyses()]),
@@ -501,20 +502,25 @@ def build_report_notebook(
     head.append(_contents())
     cells.append(md("\n".join(head)))
 
-    cells.append(md(run_status_html(runs, len(by_name), conflicts, out_dir)))
-
-    # The paper's tables: Table 3.2.1.1, then each section's.
-    cells.append(_mnist_table_cell(ctx))
-    for block in (b for s in SECTIONS for b in s.results):
-        heading = f'<h{block.level} id="{esc(block.anchor)}">{esc(block.title)}</h{block.level}>'
-        cells.append(md(heading + block.html(ctx)))
-
-    # Beyond the paper: each section's analyses, tables, figures and verdict lines.
+    # Findings beyond the paper: "not run" in a profile that skipped their analyses.
+    claims = paper_findings(metrics)
     extra = extra_findings(metrics)
     if paper_only:  # their analyses were skipped: say so instead of "missing" values
         extra = [
             {**f, "measured": NOT_RUN_IN_PAPER_PROFILE + ".", "verdict": NOT_RUN} for f in extra
         ]
+    mnist_rows = mnist_reconstruction_table(metrics, statuses=statuses)
+    cells.append(md(summary_html(summary_data(SECTIONS, ctx, mnist_rows, claims, extra))))
+
+    cells.append(md(run_status_html(runs, len(by_name), conflicts, out_dir)))
+
+    # The paper's tables: Table 3.2.1.1, then each section's.
+    cells.append(_mnist_table_cell(ctx, mnist_rows))
+    for block in (b for s in SECTIONS for b in s.results):
+        heading = f'<h{block.level} id="{esc(block.anchor)}">{esc(block.title)}</h{block.level}>'
+        cells.append(md(heading + block.html(ctx)))
+
+    # Beyond the paper: each section's analyses, tables, figures and verdict lines.
     cells += _beyond_cells(ctx, by_name, out_dir, extra)
 
     cells += _figure_cells(runs, ctx, by_name, out_dir, seeds)
@@ -524,8 +530,7 @@ def build_report_notebook(
             '<h2 id="findings">Findings: the paper&rsquo;s claims checked</h2>'
             "<p>Each verdict is computed from the numbers above. With one value per seed, a "
             "difference within the combined standard deviation is &ldquo;inconclusive&rdquo;; "
-            "with a single run every difference counts.</p>"
-            + _findings_html(paper_findings(metrics), extra)
+            "with a single run every difference counts.</p>" + _findings_html(claims, extra)
         )
     )
 

@@ -18,7 +18,9 @@ pieces appear where a reader of the paper expects them:
   diagnostics, shown grouped by `FURTHER_GROUPS`);
 - `paper_findings` / `extra_findings`: its checks of the paper's claims and of the
   claims beyond it (see `aelib.report.verdicts.finding`);
-- `headline`: the metrics the seed table lists first (the analyses add theirs).
+- `headline`: the metrics the seed table lists first (the analyses add theirs);
+- `readings`: for a row of the paper's tables, the findings that test a reading of the
+  paper accounting for its difference (the summary at the top links them).
 
 Every figure file is read from the section's own notebook's run folder.
 """
@@ -26,7 +28,7 @@ Every figure file is read from the section's own notebook's run folder.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "FURTHER_GROUPS",
@@ -74,7 +76,8 @@ class Context:
 class Block:
     """A titled table of the paper's results: `<h{level} id=anchor>title</h>` + html(ctx).
 
-    `toc` is its label in the contents (the title when empty).
+    `toc` is its label in the contents (the title when empty). A block that reproduces
+    a table of the paper gives its row dicts as `rows`: the summary counts them.
     """
 
     anchor: str
@@ -82,6 +85,7 @@ class Block:
     html: Callable[[Context], str]
     level: int = 3
     toc: str = ""
+    rows: Callable[[Context], list[dict]] | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,8 @@ class Section:
 
     `notebook` is the notebook whose metrics and figures the section shows (None for a
     section drawn from every notebook); `metric_prefixes` the metric ids it writes.
+    `readings`: row metric id -> the ids of the findings that test a reading of the
+    paper which accounts for that row's difference (the summary links them).
     """
 
     name: str
@@ -169,3 +175,4 @@ class Section:
     paper_findings: Findings | None = None
     extra_findings: Findings | None = None
     headline: Headline = ()
+    readings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

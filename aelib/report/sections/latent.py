@@ -675,6 +675,8 @@ SECTION = Section(
     ),
     paper_findings=paper_findings,
     extra_findings=extra_findings,
+    # The paper does not say which layers surround the 2-unit code: the designs test it.
+    readings={"mnist.latent_2.val_bce": ("latent2_designs",)},
     headline=tuple(
         (f"mnist.latent_{d}.val_bce", f"Latent d = {d}, val BCE", "bce") for d in (2, 8, 16, 32)
     ),
