@@ -2,10 +2,11 @@
 
 Title, banners and contents; the summary (`aelib.report.summary`); run status; Table
 3.2.1.1 (rows from every section) and each section's tables of the paper's results;
-"Beyond the paper" (each section's analyses); Figures 3.4.1-3.4.6 (each section's, in figure-number order); further
-figures; the findings table (each section's checks); provenance. What a section
-contributes is described in `aelib.report.section`; the sections are listed in
-`aelib.report.sections.SECTIONS`. Nothing here names an experiment.
+"Beyond the paper" (each section's analyses); Figures 3.4.1-3.4.6 (each section's, in
+figure-number order); further figures; the findings table (each section's checks);
+provenance. What a section contributes is described in `aelib.report.section`; the
+sections are listed in `aelib.report.sections.SECTIONS`. Nothing here names an
+experiment.
 """
 
 from __future__ import annotations
