@@ -6,12 +6,16 @@
     python run_all.py --profile smoke --output /tmp/smoke-report
     python run_all.py --only 04 05 --force
 
-Each notebook is executed with papermill, once per seed, into <output>/notebooks/seed<k>/
-(with its log beside it, the kernel's stderr included) and writes its result files into
-<output>/runs/seed<k>/<notebook>/. A notebook whose inputs
-(source, the aelib code it imports, parameters, data hashes, package versions, upstream
-results) are unchanged since its last successful run is not executed again. The report is
-rendered to <output>/index.html even when a notebook fails; the exit code is then 1.
+Every (notebook, seed) run is a Dask task (an embedded LocalCluster with --workers N, or an
+existing cluster with --scheduler ADDRESS). It executes its notebook with papermill in a
+process of its own and fills one run directory, <output>/runs/seed<k>/<notebook>/: the
+notebook's result files, the executed notebook's page and log, and run.json (cache key,
+inputs, host, and the SHA-256 of every result file). A run directory is replaced only when
+its new run succeeded; a failed attempt is kept beside it as <notebook>.failed/. A run
+whose inputs (source, the aelib code it imports, parameters, data hashes, package
+versions, upstream results) and result files are unchanged since its last successful run
+is not executed again. The report is rendered to <output>/index.html even when a notebook
+fails; the exit code is then 1 (2 for a bad option, 130 after Ctrl-C).
 """
 
 from __future__ import annotations

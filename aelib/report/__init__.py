@@ -23,9 +23,10 @@ The core:
 
 Inputs (written by run_all.py and the notebooks)::
 
-    <out>/runs/<notebook>/metrics.json   # flat {metric_id: number or [number per seed]}
-    <out>/runs/<notebook>/*.png          # figures
-    <out>/notebooks/<notebook>.html      # each executed notebook's page
+    <out>/runs/seed<k>/<notebook>/metrics.json    # flat {metric_id: number}
+    <out>/runs/seed<k>/<notebook>/*.png           # figures
+    <out>/runs/seed<k>/<notebook>/executed.html   # the executed notebook's page
+    <out>/runs/seed<k>/<notebook>/run.json        # its record (aelib.rundirs)
 """
 
 from aelib.report.export import offline_html_exporter, render_notebook_html
