@@ -177,3 +177,105 @@ def test_bottleneck_variants_build_and_differ():
     assert sizes["plain"] < sizes["dense128"] < sizes["deep-bn"]
     with pytest.raises(ValueError, match="unknown bottleneck variant 'huge'"):
         build_bottleneck_variant(2, "huge")
+
+
+# ------------------------------------------------------------------ variational autoencoder
+
+
+def _vae(latent_dim=2, seed=0):
+    from aelib.models import build_conv_vae
+
+    set_seed(0)
+    return build_conv_vae(latent_dim, seed=seed)
+
+
+def test_vae_shapes_names_and_same_trunk_as_the_autoencoder():
+    from aelib.models import VariationalAutoencoder
+
+    vae = _vae(16)
+    assert isinstance(vae, VariationalAutoencoder) and vae.latent_dim == 16
+    assert (vae.encoder.name, vae.decoder.name, vae.vae.name) == ("encoder", "decoder", "vae")
+    assert vae.encoder.output_shape == [(None, 16), (None, 16)]
+    assert vae.decoder.input_shape == (None, 16)
+    assert vae.vae.output_shape == (None, 28, 28, 1)
+    ae = build_dense_bottleneck_autoencoder(16, hidden_units=(128,))
+    # The same layers but for the log-variance head (Dense(128 -> 16): 2,064 weights).
+    assert count_params(vae.decoder) == count_params(ae.decoder)
+    assert count_params(vae.vae) == count_params(ae.autoencoder) + 128 * 16 + 16 == 164193
+    out = vae.vae(_images(), training=False).numpy()
+    assert out.shape == (8, 28, 28, 1) and 0.0 <= out.min() and out.max() <= 1.0
+
+
+def test_vae_kl_is_non_negative_and_zero_at_the_prior():
+    from keras import ops
+
+    from aelib.models import gaussian_kl
+
+    rng = np.random.default_rng(0)
+    mean, log_var = rng.normal(size=(50, 4)), rng.normal(size=(50, 4))
+    kl = ops.convert_to_numpy(gaussian_kl(mean, log_var))
+    assert kl.shape == (50, 4) and (kl >= -1e-12).all()
+    assert np.allclose(ops.convert_to_numpy(gaussian_kl(np.zeros(3), np.zeros(3))), 0.0)
+    # KL(N(1, 1) || N(0, 1)) = 1/2.
+    assert np.isclose(float(ops.convert_to_numpy(gaussian_kl(np.ones(1), np.zeros(1)))[0]), 0.5)
+
+
+def test_vae_loss_is_the_negative_elbo_and_finite():
+    from aelib.models import vae_reconstruction_loss
+
+    x = _images(16)
+    p = np.clip(np.random.default_rng(1).random(x.shape, dtype=np.float32), 0.01, 0.99)
+    per_image = keras.ops.convert_to_numpy(vae_reconstruction_loss(x, p))
+    expected = -(x * np.log(p) + (1 - x) * np.log(1 - p)).reshape(16, -1).sum(axis=1)
+    assert per_image.shape == (16,) and np.allclose(per_image, expected, rtol=1e-4)
+
+    vae = _vae(2)
+    vae.vae.compile(optimizer="adam", loss=vae_reconstruction_loss)
+    loss = vae.vae.evaluate(x, x, verbose=0, batch_size=16)
+    assert np.isfinite(loss) and loss > 0
+    # The sampling layer adds the batch's mean KL, summed over the code units, to the
+    # model's losses, which Keras adds to the compiled (summed reconstruction) loss.
+    vae.vae(x, training=False)
+    mean, log_var = (t.numpy().astype(np.float64) for t in vae.encoder(x, training=False))
+    kl = 0.5 * (mean**2 + np.exp(log_var) - 1 - log_var).sum(axis=1).mean()
+    assert len(vae.vae.losses) == 1
+    assert np.isclose(float(vae.vae.losses[0]), kl, rtol=1e-4) and kl >= 0.0
+    history = vae.vae.fit(x, x, epochs=1, batch_size=8, verbose=0).history
+    assert np.isfinite(history["loss"][0])
+
+
+def test_vae_sampling_is_seeded():
+    x = _images(4)
+    a, b, c = _vae(2, seed=3), _vae(2, seed=3), _vae(2, seed=4)
+    out_a, out_b, out_c = (m.vae(x, training=False).numpy() for m in (a, b, c))
+    assert np.array_equal(out_a, out_b)  # same weights, same seed: the same draws
+    assert not np.array_equal(out_a, out_c)  # same weights, another seed
+    # The posterior mean does not depend on the draw.
+    assert np.array_equal(a.encoder(x)[0].numpy(), c.encoder(x)[0].numpy())
+
+
+def test_vae_saves_and_loads(tmp_path):
+    from aelib import saving
+
+    vae = _vae(2)
+    x = _images(4)
+    paths = saving.save_model(vae.vae, tmp_path, "vae")
+    loaded = saving.load_model(paths["keras"])
+    mean = loaded.get_layer("encoder")(x)[0].numpy()
+    assert np.allclose(mean, vae.encoder(x)[0].numpy(), atol=1e-6)
+    assert loaded.get_layer("sampling").seed == 0
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"latent_dim": 0}, "latent_dim"),
+        ({"latent_dim": 2, "filters": (32,)}, "filters"),
+        ({"latent_dim": 2, "seed": -1}, "seed"),
+    ],
+)
+def test_vae_rejects_bad_args(kwargs, match):
+    from aelib.models import build_conv_vae
+
+    with pytest.raises(ValueError, match=match):
+        build_conv_vae(**kwargs)

@@ -101,3 +101,44 @@ def test_tsne_embedding_is_seeded():
     np.testing.assert_array_equal(a, tsne_embedding(codes, seed=1, perplexity=5, max_iter=250))
     with pytest.raises(ValueError, match="perplexity"):
         tsne_embedding(codes[:5])
+
+
+# ------------------------------------------------------------------ generative models
+
+
+def test_sample_grids_one_panel_per_model():
+    from aelib.plots import plot_sample_grids
+
+    fig = plot_sample_grids({"VAE": IMAGES, "AE": IMAGES[..., 0]}, rows=3, cols=4, title="t")
+    assert isinstance(fig, Figure) and len(fig.axes) == 2
+    assert fig.axes[0].get_title() == "VAE"
+    assert fig.axes[0].images[0].get_array().shape == (3 * 28, 4 * 28)
+    with pytest.raises(ValueError, match="the grid needs 16"):
+        plot_sample_grids({"VAE": IMAGES}, rows=4, cols=4)
+
+
+def test_latent_manifold_mosaic_and_ticks():
+    from aelib.generative import latent_grid
+    from aelib.plots import plot_latent_manifold
+
+    _, values = latent_grid(3)
+    fig = plot_latent_manifold(RNG.random((9, 28, 28, 1)), values, title="manifold")
+    assert len(fig.axes) == 1 and fig.axes[0].images[0].get_array().shape == (84, 84)
+    assert fig.axes[0].get_xlabel() == "z[0]"
+    with pytest.raises(ValueError, match="n \\* n"):
+        plot_latent_manifold(IMAGES, values)
+
+
+def test_code_panels_and_interpolations():
+    from aelib.plots import plot_code_panels, plot_interpolations
+
+    labels = np.arange(12) % 10
+    codes = RNG.normal(size=(12, 2))
+    fig = plot_code_panels({"VAE": codes, "AE": codes * 5}, labels, CLASSES, title="codes")
+    assert len(fig.axes) == 2 and fig.axes[1].get_title() == "AE"
+    with pytest.raises(ValueError, match="must be \\(12, 2\\)"):
+        plot_code_panels({"VAE": codes[:5]}, labels, CLASSES)
+    fig = plot_interpolations([("AE", IMAGES[:6]), ("VAE", IMAGES[6:])], title="between")
+    assert len(fig.axes) == 12 and fig.axes[6].get_ylabel() == "VAE"
+    with pytest.raises(ValueError, match="same number"):
+        plot_interpolations([("AE", IMAGES[:6]), ("VAE", IMAGES[:5])])
