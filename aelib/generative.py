@@ -48,6 +48,10 @@ __all__ = [
     "histogram_entropy",
     "max_class_entropy",
     "gaussian_kl_per_unit",
+    "DATASET_METRIC_PREFIX",
+    "random_subset",
+    "interpolation_pairs",
+    "interpolation_images",
 ]
 
 # A unit is "active" when its KL to the prior, averaged over the data, exceeds this many
@@ -370,7 +374,7 @@ def histogram_entropy(histogram: Sequence[float]) -> float:
         raise ValueError("histogram must be a 1-D array of non-negative numbers, not all 0")
     h = h / h.sum()
     nonzero = h[h > 0]
-    return float(-(nonzero * np.log(nonzero)).sum())
+    return float(-(nonzero * np.log(nonzero)).sum()) + 0.0  # + 0.0: never -0.0
 
 
 def judge_images(judge, images: np.ndarray, real_features: np.ndarray | None = None) -> dict:
@@ -404,3 +408,52 @@ def judge_images(judge, images: np.ndarray, real_features: np.ndarray | None = N
 def max_class_entropy(num_classes: int = 10) -> float:
     """log(num_classes): the class-histogram entropy of perfectly balanced samples."""
     return math.log(_check_count("num_classes", num_classes))
+
+
+# ------------------------------------------------------------------- notebook 06's helpers
+
+# The first part of notebook 06's metric ids for each dataset, as the other notebooks
+# name them ("mnist.", "fashion."): e.g. `mnist.vae_16.neg_elbo`, `fashion.vae.judge_test_acc`.
+DATASET_METRIC_PREFIX = {"mnist": "mnist", "fashion_mnist": "fashion"}
+
+
+def random_subset(x: np.ndarray, n: int, *, seed) -> np.ndarray:
+    """`n` rows of `x` drawn without replacement (kept in their order), from `seed`."""
+    n = _check_count("n", n)
+    if n > len(x):
+        raise ValueError(f"cannot draw {n} rows from {len(x)}")
+    return np.asarray(x)[np.sort(_rng(seed).choice(len(x), n, replace=False))]
+
+
+def interpolation_pairs(labels, n_pairs: int) -> list[tuple[int, int]]:
+    """Index pairs of test images to interpolate between: the first image of class 2k and
+    the first of class 2k + 1, for k < n_pairs (classes that are absent are skipped)."""
+    labels = np.asarray(labels).reshape(-1)
+    n_pairs = _check_count("n_pairs", n_pairs)
+    first = {int(c): int(np.argmax(labels == c)) for c in np.unique(labels)}
+    pairs = [
+        (first[2 * k], first[2 * k + 1]) for k in range(n_pairs) if {2 * k, 2 * k + 1} <= set(first)
+    ]
+    if not pairs:
+        raise ValueError("no pair of classes (0, 1), (2, 3), ... is present in labels")
+    return pairs
+
+
+def interpolation_images(encoder, decoder, x_pair: np.ndarray, steps: int) -> np.ndarray:
+    """Decoded images on the straight line between the codes of two images.
+
+    Args:
+        encoder: a plain autoencoder's encoder (image -> code) or a VAE's (image ->
+            `[z_mean, z_log_var]`; the posterior means are used).
+        decoder: the matching decoder.
+        x_pair: two images `(2, 28, 28, 1)`.
+        steps: number of images, both ends included.
+
+    Returns:
+        `(steps, 28, 28, 1)` float32; the first and last are the two reconstructions.
+    """
+    x_pair = np.asarray(x_pair)
+    if len(x_pair) != 2:
+        raise ValueError(f"x_pair must hold two images, got {len(x_pair)}")
+    codes = _batches(encoder, x_pair, 2)[0][0]
+    return decode(decoder, interpolate(codes[0], codes[1], steps))

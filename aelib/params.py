@@ -128,12 +128,21 @@ class RunSettings:
         return x[:n] if y is None else (x[:n], y[:n])
 
 
-def check_profile(profile: str) -> str:
+def check_profile(profile: str, *, allowed: tuple[str, ...] | None = None, reason: str = "") -> str:
+    """`profile` if it is a known profile (and one of `allowed`, when given), else
+    ValueError. `reason` says why a notebook runs only in `allowed` (e.g. a notebook
+    wholly beyond the paper, which the `paper` profile does not run)."""
     if profile not in PROFILES:
         raise ValueError(
             f"unknown profile {profile!r}: use one of {sorted(PROFILES)} "
             "(full = the paper's settings and the analyses beyond it, paper = the paper's "
             "experiments only, smoke = tiny run for tests)"
+        )
+    if allowed is not None and profile not in allowed:
+        raise ValueError(
+            f"profile {profile!r} does not run this notebook"
+            + (f" ({reason})" if reason else "")
+            + f": use one of {list(allowed)}"
         )
     return profile
 

@@ -60,6 +60,13 @@ class NotebookSpec:
     upstream: dict[str, tuple[str, str]] = field(default_factory=dict)
     # Parameters for every seed but the first: investigations that run once per report.
     later_seed_parameters: dict = field(default_factory=dict)
+    # The profiles (`aelib.params.PROFILES`) that run this notebook; a notebook wholly
+    # beyond the paper leaves out "paper".
+    profiles: tuple[str, ...] = ("full", "paper", "smoke")
+
+    def runs_in(self, profile: str) -> bool:
+        """Whether `run_all --profile <profile>` runs this notebook."""
+        return profile in self.profiles
 
     @property
     def path(self) -> Path:
@@ -91,14 +98,26 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
         ("mnist", "fashion_mnist"),
         upstream={"encoder_path": ("04_improved_autoencoder", "models/encoder.keras")},
     ),
+    NotebookSpec(
+        "06_variational_autoencoder",
+        "Variational autoencoder",
+        ("mnist", "fashion_mnist"),
+        # The paper names VAEs only as future work (section 5.2): not in its profile.
+        profiles=("full", "smoke"),
+    ),
 )
 BY_NAME = {spec.name: spec for spec in NOTEBOOKS}
 
 
-def select(only: list[str] | None) -> list[NotebookSpec]:
-    """The notebooks to run, in dependency order; `only` accepts names or number prefixes."""
+def select(only: list[str] | None, profile: str | None = None) -> list[NotebookSpec]:
+    """The notebooks to run, in dependency order; `only` accepts names or number prefixes.
+
+    With `profile`, only the notebooks that run in it (`NotebookSpec.runs_in`): without
+    `only` the others are left out; a notebook named in `only` that does not run in
+    `profile` is a ValueError naming the profiles that run it.
+    """
     if not only:
-        return list(NOTEBOOKS)
+        return [s for s in NOTEBOOKS if profile is None or s.runs_in(profile)]
     chosen = set()
     for item in only:
         matches = [
@@ -107,6 +126,13 @@ def select(only: list[str] | None) -> list[NotebookSpec]:
         if not matches:
             valid = ", ".join(s.name for s in NOTEBOOKS)
             raise ValueError(f"unknown notebook {item!r}: use a name or number of: {valid}")
+        for name in matches:
+            spec = BY_NAME[name]
+            if profile is not None and not spec.runs_in(profile):
+                raise ValueError(
+                    f"{name} does not run in profile {profile!r} (it goes beyond the paper); "
+                    f"use --profile {' or '.join(spec.profiles)}"
+                )
         chosen.update(matches)
     return [s for s in NOTEBOOKS if s.name in chosen]
 

@@ -142,3 +142,12 @@ def test_include_beyond_paper_prints_one_skip_line_in_the_paper_profile(tmp_path
 def test_unknown_profile_lists_the_paper_profile(tmp_path):
     with pytest.raises(ValueError, match=r"\['full', 'paper', 'smoke'\]"):
         params.settings(profile="fast", seed=0, epochs=1, batch_size=8, out_dir=tmp_path)
+
+
+def test_a_notebook_can_refuse_a_profile_with_the_reason():
+    allowed = ("full", "smoke")
+    assert params.check_profile("smoke", allowed=allowed) == "smoke"
+    with pytest.raises(ValueError, match=r"'paper' does not run this notebook \(no VAE\).*full"):
+        params.check_profile("paper", allowed=allowed, reason="no VAE")
+    with pytest.raises(ValueError, match="unknown profile"):
+        params.check_profile("fast", allowed=allowed)

@@ -189,6 +189,21 @@ def test_select_by_number_and_unknown():
         pipeline.select(["07"])
 
 
+def test_select_leaves_out_notebooks_beyond_the_profile():
+    """The VAE notebook goes beyond the paper: the paper profile does not run it."""
+    vae = pipeline.BY_NAME["06_variational_autoencoder"]
+    assert not vae.runs_in("paper") and vae.runs_in("full") and vae.runs_in("smoke")
+    every = [s.name for s in pipeline.NOTEBOOKS]
+    assert [s.name for s in pipeline.select(None, profile="full")] == every
+    assert [s.name for s in pipeline.select([], profile="smoke")] == every
+    paper = [s.name for s in pipeline.select(None, profile="paper")]
+    assert paper == [n for n in every if n != "06_variational_autoencoder"]
+    assert [s.name for s in pipeline.select(["6"], profile="full")] == [vae.name]
+    with pytest.raises(ValueError, match="does not run in profile 'paper'.*full or smoke"):
+        pipeline.select(["06"], profile="paper")
+    assert [s.name for s in pipeline.select(["1"], profile="paper")] == [every[0]]
+
+
 def test_real_notebooks_have_distinct_dependencies():
     deps = {s.name: set(pipeline.aelib_hash(s.path)) for s in pipeline.NOTEBOOKS}
     assert "aelib/noise.py" in deps["03_denoising"]

@@ -26,6 +26,7 @@ METRIC = {
     "03_denoising": "mnist.denoise.val_bce",
     "04_improved_autoencoder": "mnist.improved.val_bce",
     "05_fashion_transfer": "fashion.ae.val_bce",
+    "06_variational_autoencoder": "mnist.vae_16.recon_bce",
 }
 BODY = """\
 import json, os, pathlib, time
@@ -95,7 +96,7 @@ def good_report(tmp_path_factory):
         write_notebook(nb_dir, name)
     code, stdout, stderr = run(nb_dir, base / "report")
     assert code == 0, stdout + stderr
-    assert stdout.count("] done in") == 5
+    assert stdout.count("] done in") == len(NAMES)
     return base
 
 
@@ -186,7 +187,7 @@ def test_a_failed_rerun_keeps_the_good_run_and_shows_the_attempt(world):
     write_notebook(nb_dir, "03_denoising")
     code, stdout, stderr = run(nb_dir, out)
     assert code == 0, stdout + stderr
-    assert stdout.count("cached (up to date") == 5
+    assert stdout.count("cached (up to date") == len(NAMES)
     assert not failed.exists() and "last attempt failed" not in (out / "index.html").read_text()
 
 
@@ -219,7 +220,7 @@ def test_a_damaged_output_makes_its_run_and_the_runs_downstream_stale(world):
     # A large local-only model may be missing (a fresh clone has none), not changed.
     big = out / "runs/seed0/04_improved_autoencoder/models/improved.keras"
     big.unlink()
-    assert run(nb_dir, out)[1].count("cached (up to date") == 5
+    assert run(nb_dir, out)[1].count("cached (up to date") == len(NAMES)
     big.write_text("changed")
     assert "models/improved.keras changed since the run" in run(nb_dir, out, "--only", "01")[1]
 
@@ -234,7 +235,7 @@ def test_changing_one_notebook_reruns_it_and_its_dependants_only(world):
     assert started == ["04_improved_autoencoder", "05_fashion_transfer"], stdout
     assert "the notebook changed" in stdout and "upstream 04_improved_autoencoder" in stdout
     code, stdout, _ = run(nb_dir, out, "--force")
-    assert stdout.count("] start") == 5
+    assert stdout.count("] start") == len(NAMES)
 
 
 @pytest.mark.slow

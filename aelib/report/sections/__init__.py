@@ -14,6 +14,8 @@ figures and the seed table pick it up from there.
 - `improved`: notebook 04, the improved autoencoder's row and anomaly detection.
 - `fashion`: notebook 05, Table 3.2.2.1, label efficiency, the transfer heads,
   Figure 3.4.5.
+- `vae`: notebook 06, beyond the paper (its future scope, section 5.2): a variational
+  autoencoder against the plain one, its likelihood, reconstruction and samples.
 - `seed_spread`: every metric under every seed (all notebooks).
 """
 
@@ -22,7 +24,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aelib.report.section import Section
-from aelib.report.sections import baseline, denoising, fashion, improved, latent, seed_spread
+from aelib.report.sections import (
+    baseline,
+    denoising,
+    fashion,
+    improved,
+    latent,
+    seed_spread,
+    vae,
+)
 
 __all__ = [
     "SECTIONS",
@@ -40,6 +50,7 @@ SECTIONS: tuple[Section, ...] = (
     denoising.SECTION,
     improved.SECTION,
     fashion.SECTION,
+    vae.SECTION,
     seed_spread.SECTION,
 )
 
@@ -49,13 +60,17 @@ NOTEBOOKS: tuple[str, ...] = tuple(s.notebook for s in SECTIONS if s.notebook)
 def notebook_for_metric(metric_id: str) -> str | None:
     """The notebook that writes `metric_id` (None if the id is unknown).
 
-    The entropy floors are written by several notebooks; they are attributed to the
-    first notebook of their dataset.
+    The section with the longest matching prefix wins (`fashion.vae_16.kl` is notebook
+    06's, `fashion.ae.val_bce` notebook 05's); among equally long ones, the first. The
+    entropy floors are written by several notebooks; they are attributed to the first
+    notebook of their dataset.
     """
+    best, best_length = None, -1
     for section in SECTIONS:
-        if section.metric_prefixes and metric_id.startswith(section.metric_prefixes):
-            return section.notebook
-    return None
+        for prefix in section.metric_prefixes:
+            if metric_id.startswith(prefix) and len(prefix) > best_length:
+                best, best_length = section.notebook, len(prefix)
+    return best
 
 
 def headline_metrics() -> tuple[tuple[str, str, str], ...]:
