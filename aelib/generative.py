@@ -49,6 +49,7 @@ __all__ = [
     "max_class_entropy",
     "gaussian_kl_per_unit",
     "DATASET_METRIC_PREFIX",
+    "DATASET_TITLES",
     "random_subset",
     "interpolation_pairs",
     "interpolation_images",
@@ -415,6 +416,8 @@ def max_class_entropy(num_classes: int = 10) -> float:
 # The first part of notebook 06's metric ids for each dataset, as the other notebooks
 # name them ("mnist.", "fashion."): e.g. `mnist.vae_16.neg_elbo`, `fashion.vae.judge_test_acc`.
 DATASET_METRIC_PREFIX = {"mnist": "mnist", "fashion_mnist": "fashion"}
+# How figures and tables name them.
+DATASET_TITLES = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}
 
 
 def random_subset(x: np.ndarray, n: int, *, seed) -> np.ndarray:

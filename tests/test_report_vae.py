@@ -103,7 +103,7 @@ def test_tables_numbers_and_figures(vae_report):
     for text in (
         "150.25",  # the MNIST d = 2 negative ELBO
         "130.25",  # its reconstruction part
-        "11.0 of 16",  # active units
+        "11 of 16",  # active units
         "0.1281",  # the d = 2 VAE BCE (0.0581 + 0.07)
         "+0.0100",  # VAE minus AE
         "14.25",  # the autoencoder's Frechet distance

@@ -199,7 +199,9 @@ def _likelihood_html(ctx: Context) -> str:
                 (_fixed(r["elbo_recon"], 2), "num"),
                 (_fixed(r["kl"], 2), "num"),
                 (
-                    ("&ndash;" if au["value"] is None else f"{_fixed(au, 1)} of {r['latent_dim']}"),
+                    "&ndash;"
+                    if au["value"] is None
+                    else f"{_fixed(au, 1 if au['n_seeds'] > 1 else 0)} of {r['latent_dim']}",
                     "num",
                 ),
                 (_fixed(r["recon_bce"], 4), "num"),
@@ -337,7 +339,7 @@ def _reconstruction_cost(metrics: Mapping) -> dict:
 
 def _samples_better(metrics: Mapping) -> dict:
     claim = (
-        "In exchange, its samples are better: the Frechet distance (judge CNN features) of "
+        "In exchange, its samples are better: the Fréchet distance (judge CNN features) of "
         "images decoded from the VAE's prior is lower than that of the plain autoencoder "
         "decoding codes drawn from a Gaussian fitted to its training codes."
     )
@@ -382,8 +384,11 @@ def _units_switched_off(metrics: Mapping) -> dict:
             outcomes.append(INCONCLUSIVE)
         else:
             outcomes.append(AGREES if short > 0 else DISAGREES)
-        text = f"{label}: {au.mean:.1f}"
-        text += f" ± {au.std:.1f} (n={au.n})" if au.n > 1 else ""
+        text = (
+            f"{label}: {au.mean:.1f} ± {au.std:.1f} (n={au.n})"
+            if au.n > 1
+            else f"{label}: {au.mean:.0f}"
+        )
         parts.append(text + f" of {largest} active")
     if not parts:
         ids = [f"{p}.vae_{largest}.active_units" for p, _ in DATASETS]
