@@ -12,6 +12,7 @@ import papermill
 import pytest
 
 from aelib import pipeline
+from aelib.params import PROFILES
 
 NOTEBOOKS = [spec.path for spec in pipeline.NOTEBOOKS]
 
@@ -167,12 +168,6 @@ def _parameters_cell_index(path: Path) -> int:
             {"encoder_path": "missing/encoder.keras", "train_encoder_if_missing": False},
             "encoder_path points to 'missing/encoder.keras', which does not exist",
         ),
-        # Wholly beyond the paper: the paper profile does not run it (pipeline spec too).
-        (
-            "06_variational_autoencoder",
-            {"profile": "paper"},
-            r"profile 'paper' does not run this notebook \(the paper has no VAE",
-        ),
     ],
 )
 def test_bad_parameters_stop_at_the_parameters_step(tmp_path, notebook, parameters, message):
@@ -194,6 +189,26 @@ def test_bad_parameters_stop_at_the_parameters_step(tmp_path, notebook, paramete
     assert failed == [injected + 1]
     assert all(c.execution_count is None for c in code[injected + 2 :])
     assert not (tmp_path / "out" / "metrics.json").exists()
+
+
+def test_a_notebook_left_out_of_a_profile_refuses_it_first():
+    """A notebook whose spec leaves out a profile (06 and the paper profile) stops at the
+    parameters step in that profile: the cell after the parameters calls
+    `params.check_profile(profile, allowed=<the spec's profiles>)` before anything else
+    (what `check_profile` raises is tested in tests/test_params.py)."""
+    left_out = [s for s in pipeline.NOTEBOOKS if set(s.profiles) != set(PROFILES)]
+    assert [s.name for s in left_out] == ["06_variational_autoencoder"]
+    for spec in left_out:
+        nb = nbformat.read(spec.path, as_version=4)
+        source = nb.cells[_parameters_cell_index(spec.path) + 1].source
+        code = "\n".join(ln for ln in source.splitlines() if not ln.startswith("%"))
+        tree = ast.parse(code)
+        imports = (ast.Import, ast.ImportFrom)
+        statements = [s for s in tree.body if not isinstance(s, imports)]
+        first = statements[0].value
+        assert isinstance(first, ast.Call) and first.func.attr == "check_profile", spec.name
+        allowed = next(k.value for k in first.keywords if k.arg == "allowed")
+        assert tuple(ast.literal_eval(allowed)) == spec.profiles, spec.name
 
 
 def _stderr_outputs(nb) -> list[str]:

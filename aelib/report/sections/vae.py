@@ -444,14 +444,14 @@ SECTION = Section(
                 FigureSpec(
                     "loss_curves_vae.png",
                     "VAE training curves",
-                    "Negative ELBO per epoch in nats per image, training (dashed) and test "
-                    "(solid), first seed.",
+                    "Training loss per epoch (first seed): the negative ELBO in nats per "
+                    "image, one posterior sample per image and step.",
                 ),
                 FigureSpec(
                     "loss_curves_ae.png",
                     "Plain autoencoder training curves",
-                    "Per-pixel BCE per epoch of the autoencoders the VAEs are compared "
-                    "with (first seed).",
+                    "Training BCE per pixel and epoch of the autoencoders the VAEs are "
+                    "compared with (first seed).",
                 ),
             ),
             headline=(
