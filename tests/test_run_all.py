@@ -338,3 +338,10 @@ def test_committed_report_stays_within_its_size_budget():
     assert f"{REPORT_BUDGET_MB} MB" in readme
     too_big = [f for f in files if f.is_file() and f.stat().st_size > 5 * 2**20]
     assert not too_big, too_big
+
+
+def test_the_paper_profile_leaves_out_the_future_scope_notebook(capsys):
+    assert run_all.main(["--profile", "paper", "--only", "06"]) == 2
+    err = capsys.readouterr().err
+    assert "06_variational_autoencoder does not run in profile 'paper'" in err
+    assert "06_variational_autoencoder" not in {s.name for s in pipeline.select(None, "paper")}
