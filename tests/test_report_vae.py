@@ -111,6 +111,7 @@ def test_tables_numbers_and_figures(vae_report):
         "not comparable",  # the likelihood is not binarised MNIST's
         "0.9850",  # the judge's accuracy
         "10,000 generated images",
+        "on the same images for 3 epochs",
     ):
         assert text in body, text
     assert section.count("data:image/png;base64,") == len(FIGURES)

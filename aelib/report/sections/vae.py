@@ -210,11 +210,24 @@ def _likelihood_html(ctx: Context) -> str:
                 ("&ndash;" if r["cost"] is None else f"{r['cost']:+.4f}", "num"),
             ]
         )
+    epochs = {
+        stat(ctx.metrics, f"{prefix}.vae_{d}.epochs")["value"]
+        for prefix, _ in DATASETS
+        for d in latent_dims(ctx.metrics)
+    }
+    epochs = sorted(int(e) for e in epochs if e is not None)
+    budget = (
+        f" for {', '.join(map(str, epochs))} epoch{'s' if epochs != [1] else ''} "
+        "(the notebook&rsquo;s time budget: far from converged, so read the comparisons, "
+        "which are at equal epochs, more than the absolute numbers)"
+        if epochs
+        else ""
+    )
     return (
         "<p>A convolutional VAE (notebook 02&rsquo;s dense-bottleneck trunk with a mean and a "
         "log-variance head, a seeded reparameterised sample and the same decoder) against "
         "the plain autoencoder with exactly that trunk and code size, trained in the same "
-        "notebook on the same images for the same epochs.</p>"
+        f"notebook on the same images{budget}.</p>"
         + table(headers, body, table_id="tbl-vae-likelihood")
         + '<p class="small">Negative ELBO on the test images in nats per image: the '
         "reconstruction part (binary cross-entropy summed over the 784 pixels, one seeded "
@@ -268,7 +281,8 @@ def _generation_html(ctx: Context) -> str:
     return (
         "<p>Each model generates images: the VAE decodes codes drawn from its prior N(0, I); "
         "the plain autoencoder, which has no prior, decodes codes drawn from a Gaussian "
-        "fitted (mean and full covariance) to its codes of the training images. A judge, "
+        "fitted (mean and full covariance) to its codes of the training images, a baseline "
+        "Ghosh et al. (2020) found competitive with VAEs. A judge, "
         "notebook 05&rsquo;s CNN trained on the real labelled images, looks at "
         f"{count} generated images per model and as many real test images.</p>"
         + table(headers, body, table_id="tbl-vae-generation")
