@@ -131,6 +131,17 @@ def load_data(
     say = _sayer(name, verbose)
     data_dir = get_data_dir(data_dir)
     _remove_legacy_temp_dirs(say)
+    # A verified cache file is read without the lock: it is only ever replaced whole
+    # (os.replace), and notebooks running side by side must not queue for it.
+    path = cache_path(data_dir, name)
+    if path.is_file():
+        try:
+            arrays = read_cache(path, name)
+        except (OSError, ValueError):
+            pass  # reported, removed and fetched again below, under the lock
+        else:
+            say(f"cache {path} verified")
+            return arrays
     # Holding the dataset's lock: stale temporaries are gone, and no other process fetches
     # it or replaces its cache file until this one is done.
     with _scratch.fetching(data_dir, name, say):

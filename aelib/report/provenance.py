@@ -27,7 +27,11 @@ def run_status_html(
     """The "Run status" section: what ran, each failure, stale runs and conflicts."""
     counts: dict[str, int] = {}
     for r in runs:
-        counts[str(r.get("status"))] = counts.get(str(r.get("status")), 0) + 1
+        # Executed now or reused, the results are the same: the page says "ok" for both,
+        # so re-rendering the same runs gives the same page (the generated line says what
+        # this invocation executed).
+        status = "ok" if r.get("status") == "cached" else str(r.get("status"))
+        counts[status] = counts.get(status, 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in counts.items()) or "no notebooks"
     seeds = list(dict.fromkeys(r.get("seed") for r in runs if r.get("seed") is not None))
     if len(seeds) > 1:
@@ -126,7 +130,8 @@ def attempt_box(run: Mapping, out_dir: Path, *, several_seeds: bool = False) -> 
 def status_html(run: Mapping, out_dir: Path) -> str:
     """A run's status cell: cached, stale, or a failed last attempt beside older results."""
     status = str(run.get("status"))
-    text = verdict_badge(status) if status in ("failed", "skipped") else esc(status)
+    shown = "ok" if status == "cached" else status  # see the run-status counts
+    text = verdict_badge(status) if status in ("failed", "skipped") else esc(shown)
     if run.get("stale"):
         text += f' <span class="small">(stale: {esc(run["stale"])})</span>'
     attempt = run.get("last_attempt")
@@ -239,9 +244,9 @@ def provenance_html(provenance: Mapping, runs: Sequence[Mapping], out_dir: Path)
     )
     out.append(table(headers, rows))
     out.append(
-        '<p class="small">A cached notebook was not re-executed in this invocation: its '
-        "results, and the wall time shown, come from an earlier run with the same "
-        "inputs.</p>"
+        '<p class="small">Each run\'s results and wall time come from its own run directory; '
+        "the line under the title says how many runs the invocation that rendered this "
+        "page executed, the others were reused from earlier runs with the same inputs.</p>"
     )
     packages = p.get("packages") or {}
     if packages:
