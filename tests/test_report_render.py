@@ -549,7 +549,7 @@ def test_several_seeds_compact_run_table(tmp_path):
     assert "10 runs (5 notebooks × 2 seeds" in body
     assert "03_denoising (seed 1) failed" in body
     prov = text[text.index('id="provenance"') :]
-    table = prov[prov.index("<h3>Notebooks</h3>") : prov.index("A cached notebook")]
+    table = prov[prov.index("<h3>Notebooks</h3>") : prov.index("own run directory")]
     assert table.count('rowspan="2"') == 2 * 5  # name and title per notebook
     assert table.count("01_baseline_autoencoder") == 1 + 2  # name cell + two page links
     assert "<th" in table and ">Seed</th>" in table
