@@ -121,6 +121,9 @@ def _start_and_wait(nb_dir, out, *args, name="02_latent_sweep", wait=4):
         cwd=ROOT,
         env={**os.environ, "FIXTURE_SLOW": name, "FIXTURE_SLEEP": "120"},
         start_new_session=True,  # its own process group, like a job in a terminal
+        # A shell's background job ignores SIGINT, and a child inherits that: give run_all
+        # the default handling a terminal's foreground job has.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     for line in proc.stdout:
         if f"[{name}] start" in line:
