@@ -332,33 +332,30 @@ def dask_client(args, out: Path):
     # A killed worker's task is tried once more on another worker, then reported failed.
     dask.config.set({"distributed.scheduler.allowed-failures": 1})
     local = None
-    try:
-        if args.scheduler:
-            try:
-                client = Client(args.scheduler, timeout="15s")
-            except (OSError, TimeoutError) as exc:
-                raise UsageError(
-                    f"--scheduler {args.scheduler}: no Dask scheduler answers there ({exc}); "
-                    "start one with `dask scheduler` and workers with `dask worker ADDRESS "
-                    "--nthreads 1 --resources process=1`"
-                ) from None
-        else:
-            # Workers as threads of this process: each task runs its notebook in a process
-            # of its own anyway (aelib.notebook_run), and threads start in a blink.
-            local = LocalCluster(
-                n_workers=args.workers,
-                threads_per_worker=1,
-                processes=False,
-                resources={"process": 1},
-                silence_logs=logging.CRITICAL,
-                # Scratch of the runs in progress: what a killed run_all leaves there is
-                # removed by the next one (rundirs.recover).
-                local_directory=str(out / rundirs.WORK / "dask"),
-                dashboard_address=":0",  # any free port: the dashboard, when bokeh is there
-            )
-            client = Client(local)
-    except UsageError:
-        raise
+    if args.scheduler:
+        try:
+            client = Client(args.scheduler, timeout="15s")
+        except (OSError, TimeoutError) as exc:
+            raise UsageError(
+                f"--scheduler {args.scheduler}: no Dask scheduler answers there ({exc}); "
+                "start one with `dask scheduler` and workers with `dask worker ADDRESS "
+                "--nthreads 1 --resources process=1`"
+            ) from None
+    else:
+        # Workers as threads of this process: each task runs its notebook in a process
+        # of its own anyway (aelib.notebook_run), and threads start in a blink.
+        local = LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            processes=False,
+            resources={"process": 1},
+            silence_logs=logging.CRITICAL,
+            # Scratch of the runs in progress: what a killed run_all leaves there is
+            # removed by the next one (rundirs.recover).
+            local_directory=str(out / rundirs.WORK / "dask"),
+            dashboard_address=":0",  # any free port: the dashboard, when bokeh is there
+        )
+        client = Client(local)
     try:
         workers = client.scheduler_info()["workers"]
         if args.scheduler and not workers:
@@ -554,19 +551,16 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
                 if spec.name not in selected:
                     why += f"; needed by {', '.join(sorted(selected))}"
                 print(f"[{lab}] queued: {spec.title} ({why})", flush=True)
-                task = {
-                    "label": lab,
-                    "name": spec.name,
-                    "seed_dir": seed_dir,
-                    "notebook": spec.path.read_bytes(),
-                    "parameters": parameters,
-                    "upstream": upstream_bundles(spec, out, seed_dir),
-                    "timeout": args.timeout,
-                    "threads": args.threads_per_run,
-                    # as the key was computed: a file edited since would make it lie
-                    "environment": cluster.environment_fingerprint(),
-                    "cancel": cancel.name,
-                }
+                task = cluster.make_task(
+                    lab,
+                    spec,
+                    seed_dir,
+                    parameters,
+                    upstream_bundles(spec, out, seed_dir),
+                    timeout=args.timeout,
+                    threads=args.threads_per_run,
+                    cancel=cancel.name,
+                )
                 future = client.submit(
                     cluster.run_task,
                     task,

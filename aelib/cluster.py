@@ -165,6 +165,36 @@ def thread_environment(threads: int) -> dict:
     }
 
 
+def make_task(
+    label: str,
+    spec,
+    seed_dir: str,
+    parameters: dict,
+    upstream: dict[str, bytes],
+    *,
+    timeout: float,
+    threads: int | None,
+    cancel: str,
+) -> dict:
+    """The plain data `run_task` needs: nothing in it refers to the client's filesystem.
+
+    The client's environment fingerprint goes with it, taken now, as the cache key was:
+    a file edited since would make the key lie, and the worker refuses the task.
+    """
+    return {
+        "label": label,
+        "name": spec.name,
+        "seed_dir": seed_dir,
+        "notebook": spec.path.read_bytes(),
+        "parameters": parameters,
+        "upstream": upstream,
+        "timeout": timeout,
+        "threads": threads,
+        "environment": environment_fingerprint(),
+        "cancel": cancel,
+    }
+
+
 def run_task(task: dict) -> dict:
     """Execute one (notebook, seed) run on this worker; returns its outcome and bundle.
 

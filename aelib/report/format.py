@@ -106,29 +106,24 @@ def pre(text: str) -> str:
     return "<pre>" + esc(text).replace("\n", "&#10;") + "</pre>"
 
 
+# kind: (scale, decimals, unit, whether a spread is shown); any other kind is a loss.
+_NUMBER_KINDS = {
+    "acc": (100, 2, "%", True),
+    "ratio": (1, 1, "", False),
+    "db": (1, 2, " dB", True),
+    "ssim": (1, 3, "", True),
+}
+_LOSS_KIND = (1, 4, "", True)
+
+
 def num(value: float | None, kind: str, std: float | None = None, n: int = 1) -> str:
     if value is None:
         return "&ndash;"
-    if kind == "acc":
-        text = f"{100 * value:.2f}"
-        if std is not None and n > 1:
-            text += f" ± {100 * std:.2f}"
-        text += "%"
-    elif kind == "ratio":
-        text = f"{value:.1f}"
-    elif kind == "db":
-        text = f"{value:.2f}"
-        if std is not None and n > 1:
-            text += f" ± {std:.2f}"
-        text += " dB"
-    elif kind == "ssim":
-        text = f"{value:.3f}"
-        if std is not None and n > 1:
-            text += f" ± {std:.3f}"
-    else:
-        text = f"{value:.4f}"
-        if std is not None and n > 1:
-            text += f" ± {std:.4f}"
+    scale, decimals, unit, spread = _NUMBER_KINDS.get(kind, _LOSS_KIND)
+    text = f"{scale * value:.{decimals}f}"
+    if spread and std is not None and n > 1:
+        text += f" ± {scale * std:.{decimals}f}"
+    text += unit
     if n > 1:
         text += f' <span class="small">(n={n})</span>'
     return text
