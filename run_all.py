@@ -483,6 +483,26 @@ def _failure_outcome(exc: BaseException) -> dict:
     }
 
 
+def run_priorities(args, out: Path, notebooks) -> dict[tuple[int, str], int]:
+    """Dask priority of each (seed, notebook): the longest chain of work from it, in
+    seconds estimated from earlier runs here or in the committed report (aelib.priorities)."""
+    from aelib import pipeline, priorities
+
+    runs_dirs = list(dict.fromkeys([out / "runs", pipeline.ROOT / "report" / "runs"]))
+    recorded = {
+        spec.name: priorities.recorded_seconds(spec.name, args.profile, runs_dirs)
+        for spec in notebooks
+    }
+    names = [spec.name for spec in notebooks]
+    dependants = {n: [s.name for s in notebooks if n in s.depends_on] for n in names}
+    priority = {}
+    for seed in args.seeds:
+        seconds = {n: priorities.estimate(f"seed{seed}", recorded[n]) for n in names}
+        for name, length in priorities.path_lengths(names, dependants, seconds).items():
+            priority[(seed, name)] = round(length)
+    return priority
+
+
 def run_everything(args, out: Path, selected: set[str], client, results: dict) -> None:
     """Submit every (notebook, seed) run that is not up to date as a Dask task.
 
@@ -510,6 +530,7 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
                 for upstream in spec.depends_on:
                     if check_run(pipeline.BY_NAME[upstream], seed, args, out)[3] is not None:
                         needed[seed].add(upstream)
+    priority = run_priorities(args, out, notebooks)
     cancel = Event(f"aelib-cancel-{os.getpid()}-{time.time_ns()}", client=client)
 
     def progress(event):
@@ -567,6 +588,7 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
                     key=f"{spec.name}-{seed_dir}-{time.time_ns()}",
                     pure=False,
                     resources=resources,
+                    priority=priority[k],
                     retries=0,
                 )
                 running[future] = (k, spec, inputs, record)
