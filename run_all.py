@@ -552,6 +552,7 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
     running: dict = {}
     try:
         while True:
+            ready = []
             for seed, spec in order:
                 k = (seed, spec.name)
                 if k in results or any(f_k == k for f_k, *_ in running.values()):
@@ -571,9 +572,14 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
                 why = "forced" if stale is None else stale
                 if spec.name not in selected:
                     why += f"; needed by {', '.join(sorted(selected))}"
-                print(f"[{lab}] queued: {spec.title} ({why})", flush=True)
+                ready.append((k, spec, seed_dir, parameters, inputs, record, why))
+            # Highest priority first: the first runs submitted take the free workers.
+            for k, spec, seed_dir, parameters, inputs, record, why in sorted(
+                ready, key=lambda item: -priority[item[0]]
+            ):
+                print(f"[{label[k]}] queued: {spec.title} ({why})", flush=True)
                 task = cluster.make_task(
-                    lab,
+                    label[k],
                     spec,
                     seed_dir,
                     parameters,
