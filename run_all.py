@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +39,15 @@ ROOT = Path(__file__).resolve().parent
 # Seeds run when neither --seed nor --seeds is given: the committed report's three for
 # the full profile; one for smoke, which only checks the pipeline.
 DEFAULT_SEEDS = {"full": (0, 1, 2), "paper": (0,), "smoke": (0,)}
+
+
+_PRINT_LOCK = threading.Lock()
+
+
+def say(*args, **kwargs) -> None:
+    """print, whole lines at a time: Dask's progress events print from another thread."""
+    with _PRINT_LOCK:
+        print(*args, **kwargs, flush=True)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -538,9 +548,9 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
         lab = msg.get("label")
         line = msg.get("line", "")
         if line.startswith("start on "):
-            print(f"[{lab}] {line}", flush=True)
+            say(f"[{lab}] {line}")
         else:
-            print(f"    {lab}: {line}", flush=True)
+            say(f"    {lab}: {line}")
 
     client.subscribe_topic(cluster.PROGRESS_TOPIC, progress)
     # One notebook kernel per worker at a time; where workers offer GPUs, the training
@@ -548,7 +558,7 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
     resources = {"process": 1}
     if any(w.get("resources", {}).get("GPU") for w in client.scheduler_info()["workers"].values()):
         resources["GPU"] = 1
-        print("run_all: GPU workers present: every run goes to a worker with a GPU")
+        say("run_all: GPU workers present: every run goes to a worker with a GPU")
     running: dict = {}
     try:
         while True:
@@ -577,7 +587,7 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
             for k, spec, seed_dir, parameters, inputs, record, why in sorted(
                 ready, key=lambda item: -priority[item[0]]
             ):
-                print(f"[{label[k]}] queued: {spec.title} ({why})", flush=True)
+                say(f"[{label[k]}] queued: {spec.title} ({why})")
                 task = cluster.make_task(
                     label[k],
                     spec,
@@ -628,32 +638,31 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
 
 def _say_cached(lab: str, result, record, stale) -> None:
     if result.status == "failed":
-        print(f"[{lab}] failed last time, not selected: no results")
+        say(f"[{lab}] failed last time, not selected: no results")
     elif record is None:
-        print(f"[{lab}] skipped (not selected, no earlier results)")
+        say(f"[{lab}] skipped (not selected, no earlier results)")
     elif stale:
-        print(f"[{lab}] cached (STALE: {stale}; not selected, last results kept)")
+        say(f"[{lab}] cached (STALE: {stale}; not selected, last results kept)")
     else:
-        print(f"[{lab}] cached (up to date; ran in {record.get('wall_s', 0):.0f}s)")
+        say(f"[{lab}] cached (up to date; ran in {record.get('wall_s', 0):.0f}s)")
     if result.last_attempt and record:
-        print(f"    last attempt failed: {result.last_attempt.get('page')}")
+        say(f"    last attempt failed: {result.last_attempt.get('page')}")
 
 
 def _say_finished(lab: str, result, out: Path) -> None:
     if result.status == "ok":
-        print(f"[{lab}] done in {result.wall_s:.0f}s", flush=True)
+        say(f"[{lab}] done in {result.wall_s:.0f}s")
         return
     e = result.error or result.last_attempt["error"]
-    print(
+    say(
         f"[{lab}] FAILED in cell {e.get('cell')}: {e.get('ename')}: "
-        f"{str(e.get('evalue'))[:300]}",
-        flush=True,
+        f"{str(e.get('evalue'))[:300]}"
     )
     if e.get("hint"):
-        print(f"    {e['hint']}")
-    print(f"    log: {out / result.last_attempt['log']}")
+        say(f"    {e['hint']}")
+    say(f"    log: {out / result.last_attempt['log']}")
     if result.status == "cached":
-        print("    the last good results are kept and shown in the report")
+        say("    the last good results are kept and shown in the report")
 
 
 def main(argv=None) -> int:
@@ -661,7 +670,7 @@ def main(argv=None) -> int:
     try:
         from aelib import pipeline, rundirs
     except ModuleNotFoundError as exc:
-        print(
+        say(
             f"error: {exc}. Install the project first: `make report` does it, or "
             "`pip install -e .` in a Python 3.11 environment.",
             file=sys.stderr,
