@@ -245,14 +245,25 @@ def data_hashes(names: tuple[str, ...]) -> dict[str, dict[str, str]]:
     return {name: datasets.array_hashes(name) for name in names}
 
 
+MODEL_SUFFIXES = (".keras", ".h5")
+
+
 def needed_downstream(name: str) -> frozenset[str]:
-    """Result files of notebook `name` that other notebooks read (e.g. 04's encoder)."""
-    return frozenset(
-        rel
-        for spec in NOTEBOOKS
-        for upstream, rel in spec.upstream.values()
-        if upstream == name and rel not in (".", "")
-    )
+    """Result files of notebook `name` that other notebooks read (e.g. 04's encoder).
+
+    A model comes with its provenance sidecar (`models/encoder.json`, `aelib.saving`): the
+    notebook that loads it checks the profile and seed there, and without it would refuse
+    the model, or train its own.
+    """
+    needed = set()
+    for spec in NOTEBOOKS:
+        for upstream, rel in spec.upstream.values():
+            if upstream != name or rel in (".", ""):
+                continue
+            needed.add(rel)
+            if rel.endswith(MODEL_SUFFIXES):
+                needed.add(str(Path(rel).with_suffix(".json")))
+    return frozenset(needed)
 
 
 def upstream_fingerprint(run_dir: Path) -> str | None:

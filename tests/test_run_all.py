@@ -320,6 +320,17 @@ def test_a_fresh_clone_reuses_the_committed_runs(smoke_report, tmp_path):
     assert _without_generation_line((clone / "index.html").read_text()) == original
     print(f"re-rendered a fresh clone in {seconds:.1f}s")
 
+    # Re-running a downstream notebook there uses the committed upstream model: notebook 05
+    # finds 04's encoder with its provenance, and gets the same numbers as the original.
+    assert (clone / "runs/seed0/04_improved_autoencoder/models/encoder.json").is_file()
+    proc, _ = _run("--profile", "smoke", "--output", str(clone), "--only", "05", "--force")
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "04_improved_autoencoder] cached (up to date" in proc.stdout, proc.stdout
+    transfer = "runs/seed0/05_fashion_transfer/metrics.json"
+    rerun = json.loads((clone / transfer).read_text())
+    assert rerun["fashion.transfer.encoder_trained_here"] == 0
+    assert rerun == json.loads((out / transfer).read_text())
+
 
 REPORT_BUDGET_MB = 30
 
