@@ -9,7 +9,8 @@ the Dask task `priority` (higher runs first).
 
 Times are estimated from earlier runs' records (`run.json`'s `wall_s`): the same seed's,
 else the median over other seeds, preferring the same profile; a notebook with no record
-anywhere makes every run count as one unit, so the priority counts runs instead.
+anywhere counts as the median of the others, and with no record at all every run counts as
+one unit, so the priority counts runs instead.
 """
 
 from __future__ import annotations
@@ -63,12 +64,13 @@ def path_lengths(
 ) -> dict[str, float]:
     """Each run's own time plus its longest chain of dependants, for one seed.
 
-    `order` lists the runs upstream first. A run without an estimate turns every run into
-    one unit of time, so that priorities stay comparable.
+    `order` lists the runs upstream first. A run without an estimate (a notebook that never
+    ran) counts as the median of the others; with no estimate at all, every run counts as
+    one unit of time.
     """
-    cost = {n: seconds.get(n) for n in order}
-    if any(c is None for c in cost.values()):
-        cost = dict.fromkeys(order, 1.0)
+    known = [c for n in order if (c := seconds.get(n)) is not None]
+    fill = statistics.median(known) if known else 1.0
+    cost = {n: fill if seconds.get(n) is None else seconds[n] for n in order}
     length: dict[str, float] = {}
     for name in reversed(order):
         below = [length[d] for d in dependants.get(name, ()) if d in length]

@@ -39,9 +39,20 @@ def test_the_chain_01_04_05_goes_before_a_longer_single_run():
     assert length["04_improved_autoencoder"] > length["02_latent_sweep"]
 
 
-def test_without_an_estimate_runs_count_as_units():
-    seconds = dict.fromkeys(CHAIN, 100.0) | {"02_latent_sweep": None}
+def test_a_notebook_that_never_ran_counts_as_the_median_of_the_others():
+    seconds = {
+        "01_baseline_autoencoder": 200.0,
+        "02_latent_sweep": None,
+        "04_improved_autoencoder": 400.0,
+        "05_fashion": 1300.0,
+    }
     length = priorities.path_lengths(CHAIN, DEPENDANTS, seconds)
+    assert length["02_latent_sweep"] == 400.0
+    assert length["01_baseline_autoencoder"] == 1900.0
+
+
+def test_without_any_estimate_runs_count_as_units():
+    length = priorities.path_lengths(CHAIN, DEPENDANTS, dict.fromkeys(CHAIN))
     assert length == {
         "01_baseline_autoencoder": 3.0,
         "02_latent_sweep": 1.0,
