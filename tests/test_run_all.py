@@ -332,7 +332,7 @@ def test_a_fresh_clone_reuses_the_committed_runs(smoke_report, tmp_path):
     assert rerun == json.loads((out / transfer).read_text())
 
 
-REPORT_BUDGET_MB = 30
+REPORT_BUDGET_MB = 40
 
 
 def test_committed_report_stays_within_its_size_budget():
