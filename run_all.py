@@ -560,12 +560,13 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
         resources["GPU"] = 1
         say("run_all: GPU workers present: every run goes to a worker with a GPU")
     running: dict = {}
+    # Runs that must execute, their upstream runs settled, not yet given to a worker.
+    waiting: dict = {}
     try:
         while True:
-            ready = []
             for seed, spec in order:
                 k = (seed, spec.name)
-                if k in results or any(f_k == k for f_k, *_ in running.values()):
+                if k in results or k in waiting or any(f_k == k for f_k, *_ in running.values()):
                     continue
                 if any((seed, up) not in results for up in spec.depends_on):
                     continue  # its upstream is still running
@@ -582,11 +583,15 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
                 why = "forced" if stale is None else stale
                 if spec.name not in selected:
                     why += f"; needed by {', '.join(sorted(selected))}"
-                ready.append((k, spec, seed_dir, parameters, inputs, record, why))
-            # Highest priority first: the first runs submitted take the free workers.
-            for k, spec, seed_dir, parameters, inputs, record, why in sorted(
-                ready, key=lambda item: -priority[item[0]]
-            ):
+                waiting[k] = (spec, seed_dir, parameters, inputs, record, why)
+            # Only as many runs as the workers have free slots, highest priority first.
+            # Dask binds a resource-restricted task to one worker's queue when it is
+            # submitted; held back here, a run that becomes ready later (04 when 01 ends)
+            # still goes before a shorter one that was ready earlier (03).
+            free = cluster.run_slots(client.scheduler_info()["workers"], resources)
+            free = max(free - len(running), 0 if running else 1)
+            for k in sorted(waiting, key=lambda k: -priority[k])[:free]:
+                spec, seed_dir, parameters, inputs, record, why = waiting.pop(k)
                 say(f"[{label[k]}] queued: {spec.title} ({why})")
                 task = cluster.make_task(
                     label[k],
@@ -610,7 +615,12 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
                 running[future] = (k, spec, inputs, record)
             if not running:
                 break
-            done = wait(list(running), return_when="FIRST_COMPLETED").done
+            try:  # while runs wait, look again now and then for workers that joined
+                done = wait(
+                    list(running), timeout=10 if waiting else None, return_when="FIRST_COMPLETED"
+                ).done
+            except TimeoutError:
+                continue
             for future in done:
                 k, spec, inputs, record = running.pop(future)
                 try:

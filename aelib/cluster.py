@@ -153,6 +153,19 @@ def _threads_here(requested: int | None) -> int:
     return max(1, (os.cpu_count() or 1) // here)
 
 
+def run_slots(workers: dict, resources: dict) -> int:
+    """How many runs the workers can execute at once: per worker, how many times it
+    offers every resource a run asks for (`process=1` each, as run_all's workers do).
+
+    `workers` is `Client.scheduler_info()["workers"]`.
+    """
+    slots = 0
+    for worker in workers.values():
+        offered = worker.get("resources") or {}
+        slots += min(int(offered.get(name, 0) // amount) for name, amount in resources.items())
+    return slots
+
+
 def thread_environment(threads: int) -> dict:
     """Environment variables that hold TensorFlow and BLAS to `threads` threads."""
     n = str(threads)

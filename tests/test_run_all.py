@@ -159,6 +159,29 @@ def test_second_run_executes_nothing(smoke_report):
 
 
 @pytest.mark.slow
+def test_the_plain_keras_benchmark_reads_a_run_all_output(smoke_report):
+    # benchmarks/bench_paper_plain.py --against DIR compares its plain-Keras sum with a
+    # run_all output: the invocation's wall time, each run's and its trainings' seconds.
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_paper_plain", ROOT / "benchmarks" / "bench_paper_plain.py"
+    )
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    out = smoke_report[0]
+    figures = bench.pipeline_figures(out, seed=0)
+    assert figures["profile"] == "smoke"
+    assert set(figures["runs"]) == {spec.name for spec in pipeline.NOTEBOOKS}
+    assert figures["invocation"] > 0
+    for name, wall in figures["runs"].items():
+        # Every notebook trains something and records it; training is part of the run.
+        assert 0 < figures["trained"][name] < wall, name
+    with pytest.raises(SystemExit, match="cannot read its metrics.json"):
+        bench.pipeline_figures(out / "missing", seed=0)
+
+
+@pytest.mark.slow
 def test_same_seed_same_numbers(smoke_report):
     out, _, _, _ = smoke_report
     names = ["01_baseline_autoencoder", "03_denoising"]
@@ -224,6 +247,52 @@ def test_a_failing_notebook_does_not_stop_the_others(tmp_path, monkeypatch, caps
     assert run_all.main(["--output", str(out), "--profile", "smoke"]) == 0
     printed = capsys.readouterr().out
     assert printed.count("] cached (up to date") == 2 and "[02_latent_sweep] done" in printed
+
+
+@pytest.mark.slow
+def test_a_freed_worker_takes_the_longest_chain_not_the_run_queued_first(
+    tmp_path, monkeypatch, capsys
+):
+    # Two workers, one seed: 01 and 02 start; 03 is ready too but must wait. When 01 ends,
+    # its worker takes 04 (01 -> 04 -> 05 is the longest chain), not 03, although 03 was
+    # ready first: run_all gives Dask only as many runs as there are free slots.
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir()
+    write = (
+        "import json, pathlib, time\ntime.sleep({s})\np = pathlib.Path(out_dir)\n"
+        "p.mkdir(parents=True, exist_ok=True)\n(p / 'metrics.json').write_text('{{}}')"
+    )
+    sleeps = {"01": 1, "02": 20, "03": 1, "04": 1, "05": 1}
+    names = [s.name for s in pipeline.NOTEBOOKS if s.name[:2] in sleeps]
+    for name in names:
+        _fixture_notebook(nb_dir / f"{name}.ipynb", write.format(s=sleeps[name[:2]]))
+    monkeypatch.setattr(pipeline, "NOTEBOOK_DIR", nb_dir)
+    monkeypatch.setattr(pipeline, "NOTEBOOKS", tuple(pipeline.BY_NAME[n] for n in names))
+    out = tmp_path / "report"
+
+    code = run_all.main(
+        ["--output", str(out), "--profile", "smoke", "--workers", "2", "--threads-per-run", "1"]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    at = {line: printed.index(line) for line in re.findall(r"\[0\d_\w+\] (?:queued|done)", printed)}
+    assert at["[03_denoising] queued"] > at["[01_baseline_autoencoder] done"], printed
+    assert at["[04_improved_autoencoder] queued"] < at["[03_denoising] queued"], printed
+
+
+def test_run_slots_count_the_workers_that_offer_every_resource():
+    from aelib import cluster
+
+    workers = {
+        "a": {"resources": {"process": 1}},
+        "b": {"resources": {"process": 1, "GPU": 1}},
+        "c": {"resources": {"process": 2, "GPU": 4}},
+        "d": {"resources": {}},
+        "e": {},
+    }
+    assert cluster.run_slots(workers, {"process": 1}) == 4
+    assert cluster.run_slots(workers, {"process": 1, "GPU": 1}) == 3
+    assert cluster.run_slots({}, {"process": 1}) == 0
 
 
 def test_help_explains_every_option():
