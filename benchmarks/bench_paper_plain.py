@@ -1,6 +1,6 @@
 """The paper profile's trainings of one seed in plain Keras, against run_all's wall time.
 
-    .venv/bin/python benchmarks/bench_paper_plain.py [--seed 0] [--threads N] [--against DIR]
+    .venv/bin/python benchmarks/bench_paper_plain.py [--seed 0] [--threads N] [--against DIR ...]
 
 Trains, in one process and one after another, the ten models that `run_all.py --profile
 paper` trains for one seed, each with a plain `model.compile(Adam(1e-3), loss)` and
@@ -19,10 +19,11 @@ else is timed: no data loading, notebooks, kernels, papermill, Dask, evaluation,
 saving; that is the point of the comparison. TensorFlow keeps its default thread pools
 (all cores) unless `--threads N` sets both. Prints each training's seconds and the sum.
 
-`--against DIR` reads a run_all output directory of the same profile and seed, for example
-from `run_all.py --profile paper --seed 0 --output DIR` run cold, and prints its invocation
-wall time, each run's wall time and the training seconds its histories record, with the
-ratios to the plain sum. Timings mean something only on an otherwise idle machine.
+`--against DIR ...` reads run_all output directories of the same profile and seed, for
+example from `run_all.py --profile paper --seed 0 --output DIR` run cold, and prints for
+each its invocation wall time, each run's wall time and the training seconds its histories
+record, with the ratio to the plain sum. Timings mean something only on an otherwise idle
+machine.
 """
 
 from __future__ import annotations
@@ -189,9 +190,11 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--threads", type=int, default=0, help="TensorFlow threads (0: its default)"
     )
-    parser.add_argument("--against", type=Path, help="a run_all output directory to compare with")
+    parser.add_argument(
+        "--against", type=Path, nargs="+", default=[], help="run_all output directories"
+    )
     args = parser.parse_args(argv)
-    against = pipeline_figures(args.against, args.seed) if args.against else None
+    against = {out: pipeline_figures(out, args.seed) for out in args.against}
 
     import tensorflow as tf
 
@@ -212,18 +215,18 @@ def main(argv=None) -> int:
     print(f"plain Keras, the {EPOCHS}-epoch trainings summed: {total:.1f} s ({total / 60:.1f} min)")
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
 
-    if against:
-        print(f"\nrun_all output {args.against} (profile {against['profile']}, seed {args.seed}):")
-        for name, wall in sorted(against["runs"].items()):
-            plain, trained = by_notebook.get(name[:2], 0.0), against["trained"][name]
+    for out, figures in against.items():
+        print(f"\nrun_all output {out} (profile {figures['profile']}, seed {args.seed}):")
+        for name, wall in sorted(figures["runs"].items()):
+            plain, trained = by_notebook.get(name[:2], 0.0), figures["trained"][name]
             print(
                 f"  {name:28s} run {wall or 0:7.1f} s   its trainings {trained:7.1f} s"
                 f"   plain {plain:7.1f} s"
             )
-        invocation = against["invocation"]
+        invocation = figures["invocation"]
         if invocation:
             print(
-                f"invocation wall time {invocation:.1f} s ({against['executed']} runs executed): "
+                f"invocation wall time {invocation:.1f} s ({figures['executed']} runs executed): "
                 f"x{invocation / total:.2f} the plain sum ({(invocation / total - 1) * 100:+.0f} %)"
             )
     return 0

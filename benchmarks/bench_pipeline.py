@@ -1,18 +1,22 @@
 """Wall time of the same runs through run_all's executor set up three ways.
 
     .venv/bin/python benchmarks/bench_pipeline.py                  # smoke, seeds 0,1,2
-    .venv/bin/python benchmarks/bench_pipeline.py --real           # + a short real training
+    .venv/bin/python benchmarks/bench_pipeline.py --real           # + the paper profile, seed 0
+    .venv/bin/python benchmarks/bench_pipeline.py --real --no-smoke --configs 2x1,1x2
     .venv/bin/python benchmarks/bench_pipeline.py --estimate-only  # scaling from report/
 
 Each configuration executes the same runs cold (`--force`, a fresh output directory):
 
-- `--workers 1 --threads-per-run 1`: one notebook at a time, one thread (the baseline);
-- `--workers 2 --threads-per-run 1`: two notebooks at a time, one thread each;
-- `--workers 1 --threads-per-run 2`: one notebook at a time, two threads.
+- `1x1`, `--workers 1 --threads-per-run 1`: one notebook at a time, one thread;
+- `2x1`, `--workers 2 --threads-per-run 1`: two notebooks at a time, one thread each;
+- `1x2`, `--workers 1 --threads-per-run 2`: one notebook at a time, two threads.
 
-It prints each wall time and the ratios to the first. `--real` adds the paper profile's
-notebooks 01 and 03 under seeds 0 and 1 (real training on the full data, about 20 min per
-configuration on two cores). Timings mean something only on an otherwise idle machine.
+It prints each wall time and the ratios to the first configuration timed (`--configs`
+picks some, in the order given). `--real` adds the paper profile with one seed, all five
+notebooks (`run_all.py --profile paper --seed 0`: the paper's ten trainings on the full
+data, 20-40 min per configuration on two cores); `benchmarks/bench_paper_plain.py` times
+the same trainings in plain Keras. `--no-smoke` leaves out the smoke comparison. Timings
+mean something only on an otherwise idle machine.
 
 It also prints, from the committed report's provenance (`report/metrics.json`), the
 summed time of every run against the longest chain of runs that must follow each other
@@ -33,11 +37,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CONFIGS = [
-    ("1 worker x 1 thread", ["--workers", "1", "--threads-per-run", "1"]),
-    ("2 workers x 1 thread", ["--workers", "2", "--threads-per-run", "1"]),
-    ("1 worker x 2 threads", ["--workers", "1", "--threads-per-run", "2"]),
-]
+CONFIGS = {
+    "1x1": ("1 worker x 1 thread", ["--workers", "1", "--threads-per-run", "1"]),
+    "2x1": ("2 workers x 1 thread", ["--workers", "2", "--threads-per-run", "1"]),
+    "1x2": ("1 worker x 2 threads", ["--workers", "1", "--threads-per-run", "2"]),
+}
 CHAINS = (("01_baseline_autoencoder", "04_improved_autoencoder", "05_fashion_transfer"),)
 
 
@@ -61,10 +65,10 @@ def time_config(label: str, options: list[str], runs: list[str]) -> float:
         shutil.rmtree(out, ignore_errors=True)
 
 
-def compare(title: str, runs: list[str]) -> None:
+def compare(title: str, runs: list[str], configs: list[str]) -> None:
     print(f"\n{title}: run_all {' '.join(runs)}")
     base = None
-    for label, options in CONFIGS:
+    for label, options in (CONFIGS[c] for c in configs):
         seconds = time_config(label, options, runs)
         base = base or seconds
         print(f"  {label:22s} {seconds:7.1f} s   speed-up x{base / seconds:.2f}", flush=True)
@@ -95,16 +99,32 @@ def scaling_estimate(metrics_path: Path) -> None:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--real", action="store_true", help="also time a short real training")
+    parser.add_argument("--real", action="store_true", help="also time the paper profile, seed 0")
+    parser.add_argument("--no-smoke", action="store_true", help="leave out the smoke profile")
+    parser.add_argument(
+        "--configs",
+        default=",".join(CONFIGS),
+        help=f"comma-separated set-ups to time, in order (default {','.join(CONFIGS)})",
+    )
     parser.add_argument("--estimate-only", action="store_true", help="only the scaling estimate")
     args = parser.parse_args(argv)
+    configs = [c.strip() for c in args.configs.split(",") if c.strip()]
+    unknown = [c for c in configs if c not in CONFIGS]
+    if unknown or not configs:
+        parser.error(f"--configs: unknown {unknown or 'empty'}; use some of {list(CONFIGS)}")
     print(f"bench_pipeline: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}")
     if not args.estimate_only:
-        compare("Smoke profile, 5 notebooks x 3 seeds", ["--profile", "smoke", "--seeds", "0,1,2"])
+        if not args.no_smoke:
+            compare(
+                "Smoke profile, all notebooks x 3 seeds",
+                ["--profile", "smoke", "--seeds", "0,1,2"],
+                configs,
+            )
         if args.real:
             compare(
-                "Paper profile, notebooks 01 and 03 x 2 seeds (real training)",
-                ["--profile", "paper", "--seeds", "0,1", "--only", "01", "03"],
+                "Paper profile, one seed (real training)",
+                ["--profile", "paper", "--seed", "0"],
+                configs,
             )
     scaling_estimate(ROOT / "report" / "metrics.json")
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
