@@ -583,7 +583,7 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
                 why = "forced" if stale is None else stale
                 if spec.name not in selected:
                     why += f"; needed by {', '.join(sorted(selected))}"
-                waiting[k] = (spec, seed_dir, parameters, inputs, record, why)
+                waiting[k] = (spec, seed_dir, why)
             # Only as many runs as the workers have free slots, highest priority first.
             # Dask binds a resource-restricted task to one worker's queue when it is
             # submitted; held back here, a run that becomes ready later (04 when 01 ends)
@@ -591,7 +591,10 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
             free = cluster.run_slots(client.scheduler_info()["workers"], resources)
             free = max(free - len(running), 0 if running else 1)
             for k in sorted(waiting, key=lambda k: -priority[k])[:free]:
-                spec, seed_dir, parameters, inputs, record, why = waiting.pop(k)
+                spec, seed_dir, why = waiting.pop(k)
+                # Its inputs again, now: the task carries the environment as it is now,
+                # and the cache key must describe the same files (a run may wait long).
+                parameters, inputs, record, _ = check_run(spec, k[0], args, out)
                 say(f"[{label[k]}] queued: {spec.title} ({why})")
                 task = cluster.make_task(
                     label[k],
