@@ -81,6 +81,22 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="execute the selected notebooks even when their cached results are up to date",
     )
     parser.add_argument(
+        "--dry-run",
+        "-n",
+        action="store_true",
+        help="say which runs are fresh, which are stale and why, which are re-keyable and "
+        "what would execute; execute and write nothing (exit 0 when nothing would run, "
+        "1 when something would)",
+    )
+    parser.add_argument(
+        "--rekey",
+        action="store_true",
+        help="for runs stale only because aelib or notebook code changed (a refactor): "
+        "execute the smoke profile with the code they were keyed at and with today's, under "
+        "coverage, and record the new key only when every metric and result file matches "
+        "and every changed function ran; executes no full run (see README)",
+    )
+    parser.add_argument(
         "--output",
         default=str(ROOT / "report"),
         help="output directory for the report, executed notebooks and results (default: report/)",
@@ -137,6 +153,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         args.seeds = list(DEFAULT_SEEDS[args.profile])
     if not args.seeds or any(s < 0 for s in args.seeds) or len(set(args.seeds)) != len(args.seeds):
         parser.error("seeds must be distinct integers >= 0")
+    if args.rekey and (args.dry_run or args.force):
+        parser.error("--rekey proves runs unchanged: it goes with neither --dry-run nor --force")
     if args.timeout <= 0:
         parser.error("--timeout must be > 0")
     if args.workers is not None and args.workers < 1:
@@ -253,6 +271,7 @@ def cached_result(spec, seed_dir: str, out: Path, record: dict | None, key: str,
         f"runs/{seed_dir}/{spec.name}/{rundirs.PAGE}" if record and page.is_file() else None,
         stale=stale if record else None,
         host=(record or {}).get("host"),
+        rekeyed=[r for r in (record or {}).get("rekeyed", []) if r.get("from_commit")] or None,
     )
     failed = rundirs.failed_dir(run_dir)
     attempt = rundirs.read_json(failed / rundirs.ATTEMPT)
@@ -291,23 +310,13 @@ def run_parameters(spec, seed: int, args) -> dict:
     return parameters
 
 
-def check_run(spec, seed: int, args, out: Path):
-    """(parameters, cache inputs, last good record, why it is stale or None)."""
-    from aelib import pipeline, rundirs
+def check_run(spec, seed: int, args, out: Path, *, write: bool = True):
+    """The run's `aelib.runstate.RunState`: fresh, or stale and why (see there)."""
+    from aelib import runstate
 
-    seed_dir = f"seed{seed}"
-    run_dir = out / "runs" / seed_dir / spec.name
     parameters = run_parameters(spec, seed, args)
-    inputs = pipeline.cache_inputs(spec, parameters, out / "runs" / seed_dir)
-    record = rundirs.read_record(run_dir)
-    if record is None:
-        return parameters, inputs, None, "never ran"
-    damaged = rundirs.damage(run_dir, record, pipeline.needed_downstream(spec.name))
-    if damaged:
-        return parameters, inputs, record, "; ".join(damaged)
-    if record.get("key") != pipeline.cache_key(inputs):
-        return parameters, inputs, record, pipeline.what_changed(record.get("inputs"), inputs)
-    return parameters, inputs, record, None
+    run_dir = out / "runs" / f"seed{seed}" / spec.name
+    return runstate.check(spec, parameters, run_dir, write=write and not args.dry_run)
 
 
 def default_workers() -> int:
@@ -409,14 +418,14 @@ def upstream_bundles(spec, out: Path, seed_dir: str) -> dict:
     for upstream in spec.depends_on:
         run_dir = out / "runs" / seed_dir / upstream
         if run_dir.is_dir():
-            bundles[upstream] = cluster.pack(run_dir, exclude=cluster.NOT_SENT)
+            bundles[upstream] = cluster.pack(run_dir, only=set(spec.reads_from(upstream)))
     return bundles
 
 
 def finish_run(spec, seed_dir: str, out: Path, inputs: dict, outcome: dict, record):
     """Write a finished task's run directory into `out`: swapped in on success, kept as
     `<notebook>.failed/` otherwise. Returns the RunResult."""
-    from aelib import cluster, pipeline, rundirs
+    from aelib import cluster, codehash, pipeline, rundirs
 
     run_dir = out / "runs" / seed_dir / spec.name
     key = pipeline.cache_key(inputs)
@@ -445,6 +454,11 @@ def finish_run(spec, seed_dir: str, out: Path, inputs: dict, outcome: dict, reco
                 "parameters": inputs["parameters"],
                 "outputs": rundirs.hash_outputs(work),
                 "host": host,
+                # The commit whose code made the key (run_all --rekey starts from it),
+                # and the notebook text its page shows (a prose edit is merged in).
+                "keyed_at": host["git_commit"],
+                "keyed_dirty": host["git_dirty"],
+                "page_source": codehash.notebook_text_hash(spec.path),
             },
         )
         rundirs.swap_in(work, run_dir)
@@ -513,6 +527,121 @@ def run_priorities(args, out: Path, notebooks) -> dict[tuple[int, str], int]:
     return priority
 
 
+def needed_runs(args, out: Path, selected: set[str], notebooks) -> dict[int, set[str]]:
+    """Per seed, the notebooks whose stale runs execute: the selected ones, and any
+    upstream run of theirs that is not up to date (their results would otherwise come
+    from a damaged or outdated run)."""
+    from aelib import pipeline
+
+    needed = {}
+    for seed in args.seeds:
+        needed[seed] = set(selected)
+        for spec in reversed(notebooks):
+            if spec.name in needed[seed]:
+                for upstream in spec.depends_on:
+                    if check_run(pipeline.BY_NAME[upstream], seed, args, out).stale is not None:
+                        needed[seed].add(upstream)
+    return needed
+
+
+def dry_run(args, out: Path, selected: set[str]) -> int:
+    """Say what a run_all with these options would do; execute and write nothing.
+
+    Returns 0 when nothing would execute, 1 when something would.
+    """
+    from aelib import pipeline
+
+    notebooks = [spec for spec in pipeline.NOTEBOOKS if spec.runs_in(args.profile)]
+    needed = needed_runs(args, out, selected, notebooks)
+    if args.rekey:  # a re-key executes no run of the report: it renders what is there
+        needed = {seed: set() for seed in args.seeds}
+    would: list[str] = []
+    counts = {"fresh": 0, "stale": 0}
+    for seed in args.seeds:
+        executes: set[str] = set()
+        for spec in notebooks:
+            state = check_run(spec, seed, args, out)
+            label = f"{spec.name} seed {seed}"
+            after = [up for up in spec.depends_on if up in executes]
+            notes = "; ".join(state.notes)
+            runs = spec.name in needed[seed] and (state.stale is not None or args.force)
+            if state.stale is None:
+                counts["fresh"] += 1
+                line = "fresh" + (f" ({notes})" if notes else "")
+                if after:
+                    line += f"; decided again after {', '.join(after)} runs"
+                if args.force and spec.name in needed[seed]:
+                    line += "; executes (--force)"
+            else:
+                counts["stale"] += 1
+                line = f"STALE: {state.stale}"
+                if state.rekeyable:
+                    line += " (re-keyable: only code changed; `--rekey` may prove it)"
+                line += "; executes" if runs else "; not selected, its last results are kept"
+            if runs:
+                executes.add(spec.name)
+                would.append(label)
+            say(f"  {label}: {line}")
+    total = counts["fresh"] + counts["stale"]
+    say(f"dry run: {total} runs: {counts['fresh']} fresh, {counts['stale']} stale")
+    if would:
+        say(f"would execute {len(would)} run(s): {', '.join(would)}; nothing was executed")
+        return 1
+    say("nothing would execute; nothing was written")
+    return 0
+
+
+def rekey_runs(args, out: Path, selected: set[str]) -> int:
+    """`--rekey`: prove the runs stale only in code unchanged and re-key them (aelib.rekey).
+
+    Returns 0 when every such run was re-keyed (or there was none), 1 when refused.
+    """
+    from aelib import pipeline, rekey, runstate
+
+    try:
+        head = rekey.clean_head()
+    except rekey.Refused as exc:
+        say(f"rekey refused: {exc}")
+        return 1
+    candidates = []
+    for seed in args.seeds:
+        for spec in pipeline.NOTEBOOKS:
+            if not spec.runs_in(args.profile) or spec.name not in selected:
+                continue
+            state = check_run(spec, seed, args, out)
+            label = f"{spec.name} seed {seed}"
+            if state.stale is None:
+                continue
+            if not state.rekeyable:
+                say(f"  {label}: not re-keyable ({state.stale}); left as it is")
+                continue
+            run_dir = out / "runs" / f"seed{seed}" / spec.name
+            candidates.append(
+                rekey.Candidate(seed, spec, run_dir, state.record, state.inputs, state.key)
+            )
+            say(f"  {label}: stale only in code ({state.stale})")
+    if not candidates:
+        say("rekey: no run is stale only in code; nothing to prove")
+        return 0
+    work = Path(tempfile.mkdtemp(prefix="aelib-rekey-"))
+    try:
+        notes = rekey.prove(candidates, head, work, say=say)
+    except rekey.Refused as exc:
+        say(f"rekey REFUSED, nothing was re-keyed: {exc}")
+        say(f"    the smoke runs and their logs are kept in {work}")
+        return 1
+    shutil.rmtree(work, ignore_errors=True)
+    rekey.apply(candidates, notes, head, runstate.now())
+    for c, note in zip(candidates, notes, strict=True):
+        changed = ", ".join(note["functions_changed"]) or "none"
+        say(
+            f"  {c.spec.name} seed {c.seed}: re-keyed at {head[:12]}: "
+            f"{note['metrics_matched']} metrics and {note['files_matched']} result files "
+            f"matched {note['from_commit'][:12]}'s; changed and executed: {changed}"
+        )
+    return 0
+
+
 def run_everything(args, out: Path, selected: set[str], client, results: dict) -> None:
     """Submit every (notebook, seed) run that is not up to date as a Dask task.
 
@@ -530,16 +659,9 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
         (seed, spec.name): f"{spec.name} seed {seed}" if several else spec.name
         for seed, spec in order
     }
-    needed = {}
-    for seed in args.seeds:
-        # A selected notebook pulls in any upstream run that is not up to date: its results
-        # would otherwise come from a damaged or outdated run.
-        needed[seed] = set(selected)
-        for spec in reversed(notebooks):
-            if spec.name in needed[seed]:
-                for upstream in spec.depends_on:
-                    if check_run(pipeline.BY_NAME[upstream], seed, args, out)[3] is not None:
-                        needed[seed].add(upstream)
+    needed = needed_runs(args, out, selected, notebooks)
+    if args.rekey:  # a re-key executes no run of the report: it renders what is there
+        needed = {seed: set() for seed in args.seeds}
     priority = run_priorities(args, out, notebooks)
     cancel = Event(f"aelib-cancel-{os.getpid()}-{time.time_ns()}", client=client)
 
@@ -571,8 +693,8 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
                 if any((seed, up) not in results for up in spec.depends_on):
                     continue  # its upstream is still running
                 seed_dir = f"seed{seed}"
-                parameters, inputs, record, stale = check_run(spec, seed, args, out)
-                key = pipeline.cache_key(inputs)
+                state = check_run(spec, seed, args, out)
+                record, stale, key = state.record, state.stale, state.key
                 lab = label[k]
                 if spec.name not in needed[seed] or (stale is None and not args.force):
                     result = cached_result(spec, seed_dir, out, record, key, stale)
@@ -581,6 +703,8 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
                     results[k] = result
                     continue
                 why = "forced" if stale is None else stale
+                if state.rekeyable:
+                    why += "; only code changed: `--rekey` may prove it unchanged instead"
                 if spec.name not in selected:
                     why += f"; needed by {', '.join(sorted(selected))}"
                 waiting[k] = (spec, seed_dir, why)
@@ -594,7 +718,8 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
                 spec, seed_dir, why = waiting.pop(k)
                 # Its inputs again, now: the task carries the environment as it is now,
                 # and the cache key must describe the same files (a run may wait long).
-                parameters, inputs, record, _ = check_run(spec, k[0], args, out)
+                state = check_run(spec, k[0], args, out)
+                parameters, inputs, record = state.parameters, state.inputs, state.record
                 say(f"[{label[k]}] queued: {spec.title} ({why})")
                 task = cluster.make_task(
                     label[k],
@@ -667,10 +792,7 @@ def _say_finished(lab: str, result, out: Path) -> None:
         say(f"[{lab}] done in {result.wall_s:.0f}s")
         return
     e = result.error or result.last_attempt["error"]
-    say(
-        f"[{lab}] FAILED in cell {e.get('cell')}: {e.get('ename')}: "
-        f"{str(e.get('evalue'))[:300]}"
-    )
+    say(f"[{lab}] FAILED in cell {e.get('cell')}: {e.get('ename')}: {str(e.get('evalue'))[:300]}")
     if e.get("hint"):
         say(f"    {e['hint']}")
     say(f"    log: {out / result.last_attempt['log']}")
@@ -691,6 +813,15 @@ def main(argv=None) -> int:
         return 2
     try:
         specs = pipeline.select(args.only, profile=args.profile)
+        if args.dry_run:
+            out = Path(args.output).expanduser().absolute()
+            if out.exists() and not out.is_dir():
+                raise UsageError(f"--output {out} is a file, not a directory")
+            print(
+                f"run_all --dry-run: profile {args.profile}, seeds "
+                f"{','.join(map(str, args.seeds))}, output {out}"
+            )
+            return dry_run(args, out, {s.name for s in specs})
         pipeline.check_kernel("python3")
         out = check_output_dir(args.output)
     except (ValueError, RuntimeError, UsageError) as exc:
@@ -707,10 +838,8 @@ def main(argv=None) -> int:
         with output_lock(out):
             for line in rundirs.recover(out):
                 print(f"run_all: {line}")
-            print(
-                f"run_all: profile {args.profile}, seeds {seeds_text}, output {out}, "
-                f"on {where}"
-            )
+            print(f"run_all: profile {args.profile}, seeds {seeds_text}, output {out}, on {where}")
+            rekey_code = rekey_runs(args, out, selected) if args.rekey else 0
             with dask_client(args, out) as client:
                 run_everything(args, out, selected, client, results)
 
@@ -745,7 +874,7 @@ def main(argv=None) -> int:
         f"report: {index}  ({total:.0f}s total"
         + (f"; FAILED: {', '.join(failed)})" if failed else ")")
     )
-    return 1 if failed else 0
+    return 1 if failed or rekey_code else 0
 
 
 if __name__ == "__main__":

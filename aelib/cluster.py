@@ -16,7 +16,6 @@ task watches, and the task then kills its notebook process.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import os
@@ -29,11 +28,9 @@ import threading
 import time
 from pathlib import Path
 
-from aelib import pipeline, rundirs
+from aelib import cachekeys, codehash
 
 PROGRESS_TOPIC = "aelib-progress"
-# Files of an upstream run a downstream notebook never reads: not sent to workers.
-NOT_SENT = (rundirs.EXECUTED, rundirs.PAGE, rundirs.LOG, rundirs.ATTEMPT)
 
 
 class EnvironmentMismatch(RuntimeError):
@@ -46,14 +43,11 @@ class Cancelled(RuntimeError):
 
 def environment_fingerprint() -> dict:
     """What must be equal on the client and every worker for the cache keys to hold."""
-    aelib_dir = pipeline.AELIB_DIR
     return {
         "python": platform.python_version(),
-        "packages": pipeline.package_versions(),
-        "aelib": {
-            p.relative_to(aelib_dir.parent).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(aelib_dir.rglob("*.py"))
-        },
+        "packages": cachekeys.package_versions(),
+        # Normalized code, as the cache keys count it: a docstring may differ.
+        "aelib": codehash.sources_fingerprint(codehash.AELIB_DIR),
     }
 
 
@@ -81,13 +75,14 @@ def check_worker(expected: dict) -> list[str]:
     return differences(expected, environment_fingerprint())
 
 
-def pack(directory: Path, exclude=()) -> bytes:
-    """A directory as gzipped tar bytes (paths relative to it)."""
+def pack(directory: Path, only=None) -> bytes:
+    """A directory as gzipped tar bytes (paths relative to it); with `only`, just those
+    relative paths (an upstream run sends the files its downstream reads, nothing else)."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
         for path in sorted(Path(directory).rglob("*")):
             rel = path.relative_to(directory).as_posix()
-            if path.is_file() and rel not in exclude:
+            if path.is_file() and (only is None or rel in only):
                 tar.add(path, arcname=rel, recursive=False)
     return buffer.getvalue()
 

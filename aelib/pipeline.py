@@ -1,48 +1,37 @@
 """The notebook pipeline behind `run_all.py`: registry, cache keys and execution.
 
 A notebook is executed again only when one of its inputs changed since its last
-successful run. Its inputs are: its own source cells, the source of the `aelib` modules
-it imports (followed transitively), its parameters, the pinned data hashes, the installed
-package versions, and the outputs of the notebooks it depends on.
+successful run. Its inputs (`aelib.cachekeys`) are: its code cells, the code of the
+`aelib` modules it imports (followed transitively), its parameters, the pinned data
+hashes, the installed package versions, and the upstream result files it reads.
 """
 
 from __future__ import annotations
 
-import ast
-import hashlib
-import json
 import time
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 import nbformat
 
-from aelib import rundirs
+from aelib import cachekeys, codehash
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
-AELIB_DIR = Path(__file__).resolve().parent
+AELIB_DIR = codehash.AELIB_DIR
 
-# Packages whose versions can change a number in the report.
-TRACKED_PACKAGES = (
-    "tensorflow-cpu",
-    "tensorflow",
-    "keras",
-    "numpy",
-    "h5py",
-    "scipy",
-    "scikit-learn",
-    "matplotlib",
-    "seaborn",
-    "papermill",
-    "nbconvert",
-    "ipykernel",
-)
+MODEL_SUFFIXES = (".keras", ".h5")
 
-
-# Parameters that say where things are on this machine, not what is computed.
-MACHINE_PARAMETERS = ("data_dir",)
+# The cache keys live in aelib.cachekeys; run_all reads them through here.
+TRACKED_PACKAGES = cachekeys.TRACKED_PACKAGES
+MACHINE_PARAMETERS = cachekeys.MACHINE_PARAMETERS
+cache_inputs = cachekeys.cache_inputs
+cache_key = cachekeys.cache_key
+what_changed = cachekeys.what_changed
+package_versions = cachekeys.package_versions
+data_hashes = cachekeys.data_hashes
+aelib_dependencies = codehash.aelib_dependencies
+notebook_code = codehash.notebook_code
 
 
 @dataclass(frozen=True)
@@ -50,8 +39,10 @@ class NotebookSpec:
     """One experiment notebook and how it connects to the others.
 
     `upstream` maps a parameter of this notebook to (notebook, path inside that
-    notebook's run directory): run_all passes the path, and the upstream run's outputs
-    become part of this notebook's cache key.
+    notebook's run directory): run_all passes the path. The upstream files the notebook
+    reads (`reads_from`) become part of its cache key and are all a worker is sent: a
+    path to a file reads that file (and a model's provenance sidecar with it); a path to
+    a folder reads the files `reads` lists for that notebook.
     """
 
     name: str
@@ -63,6 +54,8 @@ class NotebookSpec:
     # The profiles (`aelib.params.PROFILES`) that run this notebook; a notebook wholly
     # beyond the paper leaves out "paper".
     profiles: tuple[str, ...] = ("full", "paper", "smoke")
+    # {upstream notebook: files read from its run directory} where `upstream` names a folder.
+    reads: dict = field(default_factory=dict)
 
     def runs_in(self, profile: str) -> bool:
         """Whether `run_all --profile <profile>` runs this notebook."""
@@ -71,6 +64,20 @@ class NotebookSpec:
     @property
     def path(self) -> Path:
         return NOTEBOOK_DIR / f"{self.name}.ipynb"
+
+    def reads_from(self, upstream: str) -> tuple[str, ...]:
+        """The files of `upstream`'s run directory this notebook reads, sorted.
+
+        A model comes with its provenance sidecar (`models/encoder.json`, `aelib.saving`):
+        the notebook that loads it checks the profile and seed there.
+        """
+        files = set(self.reads.get(upstream, ()))
+        for nb, rel in self.upstream.values():
+            if nb == upstream and rel not in (".", ""):
+                files.add(rel)
+                if rel.endswith(MODEL_SUFFIXES):
+                    files.add(str(Path(rel).with_suffix(".json")))
+        return tuple(sorted(files))
 
     @property
     def depends_on(self) -> tuple[str, ...]:
@@ -91,6 +98,8 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
         "Improved convolutional autoencoder",
         ("mnist",),
         upstream={"baseline_dir": ("01_baseline_autoencoder", ".")},
+        # results.upstream_results_problem checks run_info; the side-by-side reads metrics.
+        reads={"01_baseline_autoencoder": ("metrics.json", "run_info.json")},
     ),
     NotebookSpec(
         "05_fashion_transfer",
@@ -140,190 +149,9 @@ def select(only: list[str] | None, profile: str | None = None) -> list[NotebookS
 # ---------------------------------------------------------------- cache keys
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def notebook_source_hash(path: Path) -> str:
-    """Hash of the cells' types and sources only: outputs and metadata don't count."""
-    nb = nbformat.read(path, as_version=4)
-    cells = [[c.cell_type, c.source] for c in nb.cells]
-    return _sha256(json.dumps(cells).encode())
-
-
-def _imported_aelib_modules(source: str) -> set[str]:
-    """Names of `aelib` modules imported by Python source, e.g. {"aelib.models"}."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return {"aelib"}
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(a.name for a in node.names if a.name.split(".")[0] == "aelib")
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if node.module.split(".")[0] != "aelib":
-                continue
-            found.add(node.module)
-            # `from aelib import models` imports the submodule aelib.models.
-            found.update(f"{node.module}.{a.name}" for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level:
-            found.add("aelib")  # relative imports inside aelib: resolved by the caller
-    return found
-
-
-def _module_files(module: str, aelib_dir: Path) -> list[Path]:
-    parts = module.split(".")[1:]
-    base = aelib_dir.joinpath(*parts)
-    if base.with_suffix(".py").is_file():
-        return [base.with_suffix(".py")]
-    if base.is_dir():
-        return sorted(base.rglob("*.py"))
-    return []
-
-
-def aelib_dependencies(source: str, aelib_dir: Path = AELIB_DIR) -> list[Path]:
-    """Every `aelib` file a piece of code depends on, following imports transitively.
-
-    `aelib/__init__.py` always counts, since any `aelib` import runs it.
-    """
-    files: set[Path] = set()
-    pending = list(_imported_aelib_modules(source)) + ["aelib"]
-    seen: set[str] = set()
-    while pending:
-        module = pending.pop()
-        if module in seen:
-            continue
-        seen.add(module)
-        paths = (
-            _module_files(module, aelib_dir) if module != "aelib" else [aelib_dir / "__init__.py"]
-        )
-        for path in paths:
-            if path in files or not path.is_file():
-                continue
-            files.add(path)
-            text = path.read_text()
-            pending.extend(_imported_aelib_modules(text))
-            tree = ast.parse(text)
-            package = ".".join(["aelib", *path.relative_to(aelib_dir).with_suffix("").parts[:-1]])
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ImportFrom) and node.level:
-                    target = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
-                    mod = f"{target}.{node.module}" if node.module else target
-                    pending.append(mod)
-                    pending.extend(f"{mod}.{a.name}" for a in node.names)
-    return sorted(files)
-
-
-def aelib_hash(notebook: Path, aelib_dir: Path = AELIB_DIR) -> dict[str, str]:
-    nb = nbformat.read(notebook, as_version=4)
-    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    code = "\n".join(line for line in code.splitlines() if not line.lstrip().startswith(("%", "!")))
-    return {
-        str(p.relative_to(aelib_dir.parent)): _sha256(p.read_bytes())
-        for p in aelib_dependencies(code, aelib_dir)
-    }
-
-
-def package_versions() -> dict[str, str]:
-    """Versions of the packages that can change a number. TensorFlow counts as one package
-    whether it is the CPU build (`tensorflow-cpu`) or the one with CUDA (`tensorflow`): a
-    GPU worker with the same version shares the cache keys (its record names its GPU)."""
-    versions = {}
-    for name in TRACKED_PACKAGES:
-        try:
-            version = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-        versions["tensorflow" if name == "tensorflow-cpu" else name] = version
-    return versions
-
-
-def data_hashes(names: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    from aelib import datasets
-
-    return {name: datasets.array_hashes(name) for name in names}
-
-
-MODEL_SUFFIXES = (".keras", ".h5")
-
-
 def needed_downstream(name: str) -> frozenset[str]:
-    """Result files of notebook `name` that other notebooks read (e.g. 04's encoder).
-
-    A model comes with its provenance sidecar (`models/encoder.json`, `aelib.saving`): the
-    notebook that loads it checks the profile and seed there, and without it would refuse
-    the model, or train its own.
-    """
-    needed = set()
-    for spec in NOTEBOOKS:
-        for upstream, rel in spec.upstream.values():
-            if upstream != name or rel in (".", ""):
-                continue
-            needed.add(rel)
-            if rel.endswith(MODEL_SUFFIXES):
-                needed.add(str(Path(rel).with_suffix(".json")))
-    return frozenset(needed)
-
-
-def upstream_fingerprint(run_dir: Path) -> str | None:
-    """What downstream notebooks see of an upstream run: its cache key and the hashes of
-    its result files. None when the run is missing, failed or damaged."""
-    record = rundirs.read_record(run_dir)
-    if record is None or rundirs.damage(run_dir, record, needed_downstream(run_dir.name)):
-        return None
-    return _sha256(json.dumps([record["key"], record["outputs"]], sort_keys=True).encode())
-
-
-def cache_inputs(
-    spec: NotebookSpec,
-    parameters: dict,
-    runs_dir: Path,
-    *,
-    notebook_path: Path | None = None,
-    aelib_dir: Path = AELIB_DIR,
-    versions: dict | None = None,
-) -> dict:
-    """Everything that determines a notebook's results, as plain data."""
-    path = notebook_path or spec.path
-    return {
-        "notebook": notebook_source_hash(path),
-        "aelib": aelib_hash(path, aelib_dir),
-        # Where the data are cached does not change a number (their hashes are below).
-        "parameters": {k: v for k, v in parameters.items() if k not in MACHINE_PARAMETERS},
-        "data": data_hashes(spec.datasets),
-        "packages": versions if versions is not None else package_versions(),
-        "upstream": {nb: upstream_fingerprint(runs_dir / nb) for nb in spec.depends_on},
-    }
-
-
-def cache_key(inputs: dict) -> str:
-    return _sha256(json.dumps(inputs, sort_keys=True).encode())
-
-
-def what_changed(old: dict | None, new: dict) -> str:
-    """Which input of a run changed, in words: "aelib/training.py changed"."""
-    if not old:
-        return "no record of its inputs"
-    changed = []
-    if old.get("notebook") != new["notebook"]:
-        changed.append("the notebook changed")
-    old_files, new_files = old.get("aelib") or {}, new["aelib"]
-    files = sorted(f for f in {*old_files, *new_files} if old_files.get(f) != new_files.get(f))
-    if files:
-        more = " and others" if len(files) > 3 else ""
-        changed.append(", ".join(files[:3]) + more + " changed")
-    for part, words in (
-        ("parameters", "its parameters changed"),
-        ("data", "the data changed"),
-        ("packages", "package versions changed"),
-    ):
-        if old.get(part) != new[part]:
-            changed.append(words)
-    ups = [nb for nb, fp in new["upstream"].items() if (old.get("upstream") or {}).get(nb) != fp]
-    if ups:
-        changed.append("upstream " + ", ".join(ups) + " changed")
-    return "; ".join(changed) or "its inputs changed"
+    """Result files of notebook `name` that other notebooks read (e.g. 04's encoder)."""
+    return frozenset(f for spec in NOTEBOOKS for f in spec.reads_from(name))
 
 
 # ---------------------------------------------------------------- execution
@@ -346,6 +174,8 @@ class RunResult:
     last_attempt: dict | None = None
     results_from: str | None = None
     host: dict | None = None
+    # The proven re-keys of its record (run_all --rekey): its code changed, its numbers not.
+    rekeyed: list | None = None
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from aelib import pipeline, rundirs
+from aelib import cachekeys, pipeline, rundirs
 
 VERSIONS = {"numpy": "1"}
 
@@ -82,7 +82,9 @@ def test_key_is_stable(world):
 def test_changed_aelib_file_reruns_exactly_its_notebooks(world):
     pkg, _, _, keys = world
     before = keys()
-    (pkg / "noise.py").write_text("import numpy as np  # changed\n")
+    (pkg / "noise.py").write_text('"""Noise."""\nimport numpy as np  # a comment\n')
+    assert keys() == before  # a docstring and a comment change no number
+    (pkg / "noise.py").write_text("import numpy as np\nSIGMA = 0.5\n")
     after = keys()
     assert after["a"] != before["a"] and after["b"] == before["b"]
     (pkg / "sub" / "inner.py").write_text("Z = 4\n")
@@ -113,36 +115,45 @@ def test_outputs_and_metadata_do_not_change_the_key(world):
     assert keys() == before
 
 
-def _record(run_dir):
+def _record(run_dir, key="k1"):
     rundirs.write_json_atomic(
         run_dir / rundirs.RECORD,
-        {"status": "ok", "key": "k1", "outputs": rundirs.hash_outputs(run_dir)},
+        {"status": "ok", "key": key, "outputs": rundirs.hash_outputs(run_dir)},
     )
 
 
 def test_changed_upstream_output_reruns_downstream_only(world):
+    """b reads a's m.keras (and its sidecar m.json): only those count, not a's key."""
     _, _, runs, keys = world
     before = keys()
     run_a = runs / "a"
     run_a.mkdir()
-    (run_a / "metrics.json").write_text(json.dumps({"x": 1.0}))
+    (run_a / "m.keras").write_text("weights 1")
+    (run_a / "m.json").write_text(json.dumps({"seed": 0}))
     _record(run_a)
     first = keys()
     assert first["a"] == before["a"] and first["b"] != before["b"]
-    (run_a / "metrics.json").write_text(json.dumps({"x": 2.0}))
+    (run_a / "m.keras").write_text("weights 2")
     _record(run_a)
     second = keys()
     assert second["a"] == first["a"] and second["b"] != first["b"]
+    # a re-run with another key, a file b does not read, the same weights: b stays fresh
+    (run_a / "metrics.json").write_text(json.dumps({"x": 2.0}))
+    _record(run_a, key="k2")
+    assert keys() == second
 
 
-def test_a_damaged_upstream_run_has_no_fingerprint(tmp_path):
+def test_a_damaged_upstream_run_has_no_contents(tmp_path):
     run_a = tmp_path / "a"
     run_a.mkdir()
     (run_a / "m.keras").write_text("weights")
+    (run_a / "m.json").write_text("{}")
     _record(run_a)
-    assert pipeline.upstream_fingerprint(run_a) is not None
+    reads = ("m.json", "m.keras")
+    assert set(cachekeys.upstream_contents(run_a, reads)) == set(reads)
+    assert cachekeys.upstream_contents(run_a, ("other.json",)) is None  # never written
     (run_a / "m.keras").write_text("garbage")  # changed after the run
-    assert pipeline.upstream_fingerprint(run_a) is None
+    assert cachekeys.upstream_contents(run_a, reads) is None
 
 
 def test_where_the_data_are_cached_does_not_change_the_key(world):
@@ -205,7 +216,24 @@ def test_select_leaves_out_notebooks_beyond_the_profile():
 
 
 def test_real_notebooks_have_distinct_dependencies():
-    deps = {s.name: set(pipeline.aelib_hash(s.path)) for s in pipeline.NOTEBOOKS}
+    deps = {
+        s.name: set(cachekeys.aelib_hash(s.path, pipeline.AELIB_DIR)) for s in pipeline.NOTEBOOKS
+    }
     assert "aelib/noise.py" in deps["03_denoising"]
     assert "aelib/noise.py" not in deps["01_baseline_autoencoder"]
     assert all("aelib/pipeline.py" not in d for d in deps.values())
+
+
+def test_upstream_reads_are_declared():
+    """What a notebook reads of an upstream run: its cache key and all a worker is sent."""
+    assert pipeline.BY_NAME["05_fashion_transfer"].reads_from("04_improved_autoencoder") == (
+        "models/encoder.json",
+        "models/encoder.keras",
+    )
+    assert pipeline.BY_NAME["04_improved_autoencoder"].reads_from(
+        "01_baseline_autoencoder"
+    ) == ("metrics.json", "run_info.json")
+    assert pipeline.needed_downstream("04_improved_autoencoder") == {
+        "models/encoder.json",
+        "models/encoder.keras",
+    }

@@ -134,6 +134,13 @@ def status_html(run: Mapping, out_dir: Path) -> str:
     text = verdict_badge(status) if status in ("failed", "skipped") else esc(shown)
     if run.get("stale"):
         text += f' <span class="small">(stale: {esc(run["stale"])})</span>'
+    for proof in run.get("rekeyed") or ():
+        text += (
+            f'; <span class="small">re-keyed at <code>{esc(str(proof.get("to_commit"))[:12])}'
+            f"</code> from <code>{esc(str(proof.get('from_commit'))[:12])}</code>: the smoke "
+            f"profile matched {esc(proof.get('metrics_matched'))} metrics and "
+            f"{esc(proof.get('files_matched'))} result files ({esc(proof.get('when'))})</span>"
+        )
     attempt = run.get("last_attempt")
     if attempt:
         link = href(str(attempt.get("page") or attempt.get("log") or ""), out_dir)
