@@ -12,8 +12,10 @@ A run's inputs (`cache_inputs`) are, in key format `KEY_FORMAT` (2):
   upstream run that comes out the same leaves it fresh (early cutoff, as Bazel prunes).
 
 The content of a result file (`content_digest`) is its bytes, except for what records
-when rather than what: a Keras `.keras` file's save date and zip timestamps, an HDF5
-file's object times, and the wall-clock `seconds` of a training history.
+when or where rather than what: a Keras `.keras` file's save date, zip timestamps and
+process-local object ids, an HDF5 file's object times, and the wall-clock `seconds` of a
+training history. It is part of the key format: a change to it changes downstream keys,
+so it goes with a new `KEY_FORMAT` and a migration.
 
 Format 1 keyed on the raw bytes of the files, on every notebook cell, and on the
 upstream run's key. A record in format 1 whose format-1 inputs still match today's is
@@ -22,6 +24,7 @@ re-keyed in place (`migrate`): the same bytes give the same numbers, so nothing 
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from importlib import metadata
@@ -89,6 +92,24 @@ def _without_timings(value):
     return value
 
 
+def _renumber_shared_objects(config):
+    """Keras writes `shared_object_id` as the Python id() of an object shared by several
+    layers, a number that differs in every process: number them in order of appearance."""
+    ids: dict = {}
+
+    def walk(value):
+        if isinstance(value, dict):
+            return {
+                k: ids.setdefault(v, len(ids)) if k == "shared_object_id" else walk(v)
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        return value
+
+    return walk(config)
+
+
 def _keras_digest(path: Path) -> str:
     parts = []
     with zipfile.ZipFile(path) as archive:
@@ -97,12 +118,20 @@ def _keras_digest(path: Path) -> str:
             if name == "metadata.json":
                 meta = json.loads(data)
                 meta.pop("date_saved", None)
-                data = json.dumps(meta, sort_keys=True).encode()
-            parts.append([name, codehash.sha256(data)])
+                digest = codehash.sha256(json.dumps(meta, sort_keys=True).encode())
+            elif name == "config.json":
+                config = _renumber_shared_objects(json.loads(data))
+                digest = codehash.sha256(json.dumps(config, sort_keys=True).encode())
+            elif name.endswith(".h5"):  # the weights: HDF5, with object times of its own
+                digest = _h5_digest(io.BytesIO(data))
+            else:
+                digest = codehash.sha256(data)
+            parts.append([name, digest])
     return codehash.sha256(json.dumps(parts).encode())
 
 
-def _h5_digest(path: Path) -> str:
+def _h5_digest(path) -> str:
+    """The groups, datasets and attributes of an HDF5 file (a path or a binary file)."""
     import h5py
     import numpy as np
 
@@ -155,17 +184,16 @@ def upstream_contents(run_dir: Path, reads: tuple[str, ...]) -> dict[str, str] |
     """`{file: content_digest}` of the upstream files a notebook reads from `run_dir`.
 
     None when the upstream run is missing or failed, or when one of those files is
-    missing or changed since its run (its record's SHA-256 says so).
+    missing or changed since its run (its record's SHA-256 says so); a file the run did
+    not write is None.
     """
     record = rundirs.read_record(run_dir)
     if record is None or rundirs.damage(run_dir, record, frozenset(reads)):
         return None
-    contents = {}
-    for rel in reads:
-        if rel not in record["outputs"]:
-            return None
-        contents[rel] = content_digest(run_dir / rel)
-    return contents
+    # A file the run did not write counts as None: the notebook then reads nothing there.
+    return {
+        rel: content_digest(run_dir / rel) if rel in record["outputs"] else None for rel in reads
+    }
 
 
 def cache_inputs(

@@ -172,6 +172,7 @@ def _closure(names: set[str]) -> list[str]:
 def smoke(tree: Path, notebooks: list[str], out: Path, measure: bool) -> SmokeRun:
     """Run the smoke profile of `notebooks` with the code in `tree` (its own run_all.py,
     its aelib first on the path); with `measure`, under coverage of its aelib."""
+    out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(tree)}
     coverage_dir = out / "coverage"
     if measure:
