@@ -299,6 +299,32 @@ def plot_latent_sweep(
 # --------------------------------------------------------------------------- embedding
 
 
+def _scatter_by_class(ax, points: np.ndarray, labels: np.ndarray, class_names) -> int:
+    """Draw `points` on `ax`, one colour per class (tab10, or tab20 past ten classes).
+
+    Small, semi-transparent markers (rasterized past 2,000 points) keep 10,000 points
+    readable. Returns the marker size, for the legend's `markerscale`.
+    """
+    import matplotlib
+
+    colors = matplotlib.colormaps["tab10" if len(class_names) <= 10 else "tab20"]
+    size = 2 if len(points) > 2000 else 8
+    for k, name in enumerate(class_names):
+        mask = labels == k
+        if mask.any():
+            ax.scatter(
+                points[mask, 0],
+                points[mask, 1],
+                s=size,
+                alpha=0.5,
+                color=colors(k % colors.N),
+                label=str(name),
+                linewidths=0,
+                rasterized=len(points) > 2000,
+            )
+    return size
+
+
 def plot_embedding(
     points_2d,
     labels,
@@ -332,24 +358,7 @@ def plot_embedding(
         points, labels = points[:max_points], labels[:max_points]
     fig = Figure(figsize=(7.0, 6.0), layout="constrained")
     ax = fig.subplots()
-    cmap = "tab10" if len(class_names) <= 10 else "tab20"
-    import matplotlib
-
-    colors = matplotlib.colormaps[cmap]
-    size = 2 if len(points) > 2000 else 8
-    for k, name in enumerate(class_names):
-        mask = labels == k
-        if mask.any():
-            ax.scatter(
-                points[mask, 0],
-                points[mask, 1],
-                s=size,
-                alpha=0.5,
-                color=colors(k % colors.N),
-                label=str(name),
-                linewidths=0,
-                rasterized=len(points) > 2000,
-            )
+    size = _scatter_by_class(ax, points, labels, class_names)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.legend(markerscale=8 if size == 2 else 2, fontsize=8, loc="best", framealpha=0.8)
@@ -742,34 +751,19 @@ def plot_code_panels(
     Returns:
         A Figure with one axes per panel.
     """
-    import matplotlib
 
     if not isinstance(codes_by_name, Mapping) or not codes_by_name:
         raise ValueError("codes_by_name must be a non-empty dict name -> (N, 2) codes")
     labels = np.asarray(labels).reshape(-1)
     fig = Figure(figsize=(5.6 * len(codes_by_name), 5.2), layout="constrained")
     axes = fig.subplots(1, len(codes_by_name), squeeze=False)[0]
-    colors = matplotlib.colormaps["tab10" if len(class_names) <= 10 else "tab20"]
     for ax, (name, codes) in zip(axes, codes_by_name.items(), strict=True):
         points = np.asarray(codes, dtype=float)
         if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(labels):
             raise ValueError(
                 f"codes_by_name[{name!r}] must be ({len(labels)}, 2), got {points.shape}"
             )
-        size = 2 if len(points) > 2000 else 8
-        for k, class_name in enumerate(class_names):
-            mask = labels == k
-            if mask.any():
-                ax.scatter(
-                    points[mask, 0],
-                    points[mask, 1],
-                    s=size,
-                    alpha=0.5,
-                    color=colors(k % colors.N),
-                    label=str(class_name),
-                    linewidths=0,
-                    rasterized=len(points) > 2000,
-                )
+        size = _scatter_by_class(ax, points, labels, class_names)
         ax.set_title(str(name), fontsize=10)
         ax.set_xlabel("z[0]")
         ax.set_ylabel("z[1]")
