@@ -13,7 +13,6 @@ import pytest
 
 from aelib import rundirs
 
-pytestmark = pytest.mark.slow
 NOTEBOOKS = (
     "01_baseline_autoencoder",
     "02_latent_sweep",
@@ -37,6 +36,7 @@ def _record(project, name):
     return json.loads((project.report / "runs" / "seed0" / name / rundirs.RECORD).read_text())
 
 
+@pytest.mark.slow
 def test_docstrings_comments_and_prose_rerun_nothing(project_copy):
     p = project_copy
     p.edit("aelib/plots.py", '"""', '"""Reworded for a test. ')
@@ -65,6 +65,7 @@ def test_docstrings_comments_and_prose_rerun_nothing(project_copy):
     assert "data:image/png" in page  # its outputs are still there
 
 
+@pytest.mark.slow
 def test_a_token_of_code_makes_its_notebooks_stale(project_copy):
     p = project_copy
     p.edit("aelib/noise.py", "def ", "_A_NEW_CONSTANT = 1\n\n\ndef ")
@@ -78,6 +79,7 @@ def test_a_token_of_code_makes_its_notebooks_stale(project_copy):
     assert _tree_digest(p.report) == before
 
 
+@pytest.mark.slow
 def test_an_upstream_rerun_with_the_same_results_leaves_the_downstream_fresh(project_copy):
     p = project_copy
     encoder = "models/encoder.keras"
@@ -96,6 +98,7 @@ def test_an_upstream_rerun_with_the_same_results_leaves_the_downstream_fresh(pro
     assert dry.returncode == 0, dry.stdout
 
 
+@pytest.mark.slow
 def test_rekey_proves_a_pure_move(project_copy):
     """The refusals (a changed number, a function smoke never ran, a dirty record) are
     checked in tests/test_rekey.py with a fake smoke run."""
@@ -131,3 +134,22 @@ def test_rekey_proves_a_pure_move(project_copy):
     assert dry.returncode == 0, dry.stdout
     index = (p.report / "index.html").read_text()
     assert "re-keyed at" in index
+
+
+def test_dry_run_on_the_committed_report_finds_every_run_fresh():
+    """The committed report is fresh for the committed code (re-keyed after a refactor), and
+    asking says so without writing anything."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    report = root / "report"
+    before = _tree_digest(report / "runs")
+    proc = subprocess.run(
+        [sys.executable, "run_all.py", "--dry-run"], cwd=root, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "dry run: 18 runs: 18 fresh, 0 stale" in proc.stdout
+    assert "nothing would execute; nothing was written" in proc.stdout
+    assert _tree_digest(report / "runs") == before

@@ -231,12 +231,46 @@ def test_a_damaged_output_makes_its_run_and_the_runs_downstream_stale(world):
 @pytest.mark.slow
 def test_changing_one_notebook_reruns_it_and_its_dependants_only(world):
     nb_dir, out = world
+
+    def started(stdout):
+        return sorted(line.split("]")[0][1:] for line in stdout.splitlines() if "] start" in line)
+
+    # 04's metric changes, its encoder (all 05 reads of it) does not: 05 stays fresh.
     write_notebook(nb_dir, "04_improved_autoencoder", value=0.06)
     code, stdout, stderr = run(nb_dir, out)
     assert code == 0, stdout + stderr
-    started = sorted(line.split("]")[0][1:] for line in stdout.splitlines() if "] start" in line)
-    assert started == ["04_improved_autoencoder", "05_fashion_transfer"], stdout
-    assert "the notebook changed" in stdout and "upstream 04_improved_autoencoder" in stdout
+    assert started(stdout) == ["04_improved_autoencoder"], stdout
+    assert "the notebook's code changed" in stdout
+    assert "[05_fashion_transfer] cached (up to date" in stdout
+    # 01's metric changes: 04 reads it and runs again; 05 still reads the same encoder.
+    write_notebook(nb_dir, "01_baseline_autoencoder", value=0.08)
+    code, stdout, stderr = run(nb_dir, out)
+    assert code == 0, stdout + stderr
+    assert started(stdout) == ["01_baseline_autoencoder", "04_improved_autoencoder"], stdout
+    assert "upstream 01_baseline_autoencoder's metrics.json changed" in stdout
+    # 04 writes another encoder: 05 runs again.
+    body = BODY.format(
+        name="04_improved_autoencoder",
+        extra=EXTRA["04_improved_autoencoder"].replace('"weights"', '"other weights"'),
+        metric=METRIC["04_improved_autoencoder"],
+        value=0.06,
+    )
+    write_notebook(
+        nb_dir,
+        "04_improved_autoencoder",
+        body=body.replace('assert pathlib.Path(encoder_path).read_text() == "weights"', ""),
+    )
+    write_notebook(
+        nb_dir,
+        "05_fashion_transfer",
+        body=BODY.format(
+            name="05_fashion_transfer", extra="", metric=METRIC["05_fashion_transfer"], value=0.07
+        ),
+    )
+    code, stdout, stderr = run(nb_dir, out)
+    assert code == 0, stdout + stderr
+    assert started(stdout) == ["04_improved_autoencoder", "05_fashion_transfer"], stdout
+    assert "upstream 04_improved_autoencoder's models/encoder.keras changed" in stdout
     code, stdout, _ = run(nb_dir, out, "--force")
     assert stdout.count("] start") == len(NAMES)
 
