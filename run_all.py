@@ -42,6 +42,8 @@ DEFAULT_SEEDS = {"full": (0, 1, 2), "paper": (0,), "smoke": (0,)}
 
 
 _PRINT_LOCK = threading.Lock()
+# How often run_all looks at the cluster while runs execute or wait (workers joining, leaving).
+POLL_S = 2.0
 
 
 def say(*args, **kwargs) -> None:
@@ -136,6 +138,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         "of its machine's cores; the same value gives the same numbers everywhere)",
     )
     parser.add_argument(
+        "--worker-wait",
+        type=float,
+        default=600,
+        metavar="SECONDS",
+        help="with --scheduler: when no worker is left, wait this long for one to join, then "
+        "fail the runs not done, render the report and exit 1 (default 600)",
+    )
+    parser.add_argument(
         "--timeout",
         type=int,
         default=3600,
@@ -153,8 +163,19 @@ def parse_args(argv=None) -> argparse.Namespace:
         args.seeds = list(DEFAULT_SEEDS[args.profile])
     if not args.seeds or any(s < 0 for s in args.seeds) or len(set(args.seeds)) != len(args.seeds):
         parser.error("seeds must be distinct integers >= 0")
+    if not args.output.strip():
+        parser.error("--output is empty: name a directory, e.g. --output /tmp/ae-report")
+    if args.scheduler is not None:
+        problem = scheduler_address_problem(args.scheduler)
+        if problem:
+            parser.error(
+                f"--scheduler {args.scheduler!r}: {problem}; write it as tcp://HOST:PORT, "
+                "e.g. tcp://scheduler-host:8786 (`dask scheduler` prints its address)"
+            )
     if args.rekey and (args.dry_run or args.force):
         parser.error("--rekey proves runs unchanged: it goes with neither --dry-run nor --force")
+    if args.worker_wait < 0:
+        parser.error("--worker-wait must be >= 0 seconds")
     if args.timeout <= 0:
         parser.error("--timeout must be > 0")
     if args.workers is not None and args.workers < 1:
@@ -166,6 +187,25 @@ def parse_args(argv=None) -> argparse.Namespace:
     if args.threads_per_run is None and not args.scheduler:
         args.threads_per_run = max(1, (os.cpu_count() or 1) // args.workers)
     return args
+
+
+def scheduler_address_problem(address: str) -> str | None:
+    """Why `address` is not a Dask scheduler address, or None (tcp://host:8786, host:8786)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+    except ValueError as exc:
+        return str(exc)
+    if scheme not in ("tcp", "tls", "ws", "wss", "ucx"):
+        return f"{scheme}:// is not a scheme Dask speaks"
+    try:
+        host, port = parse_host_port(location)
+    except ValueError as exc:
+        return str(exc)
+    if not host:
+        return "it names no host"
+    return None
 
 
 def _git(*args: str) -> str:
@@ -220,19 +260,29 @@ class UsageError(Exception):
     """A problem with how run_all was called: one line, with the fix; exit code 2."""
 
 
-def check_output_dir(path: str) -> Path:
-    """The output directory, created and proven writable before any notebook runs."""
+def check_output_dir(path: str, seeds=(), notebooks=()) -> Path:
+    """The output directory, created and proven writable before any notebook runs: the
+    folder itself, `runs/`, each selected seed's folder and each of its existing run
+    directories of `notebooks` (a run is swapped in, a record re-keyed, a page given new
+    prose there)."""
     out = Path(path).expanduser().absolute()
     fix = "choose a directory you can write to, e.g. --output /tmp/ae-report"
     if out.exists() and not out.is_dir():
         raise UsageError(f"--output {out} is a file, not a directory: {fix}")
-    try:
-        (out / "runs").mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out):
-            pass
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise UsageError(f"--output {out} cannot be written ({reason}): {fix}") from None
+    folders = [out, out / "runs"]
+    for seed in seeds:
+        seed_dir = out / "runs" / f"seed{seed}"
+        folders.append(seed_dir)
+        folders += [seed_dir / n for n in notebooks if (seed_dir / n).is_dir()]
+    for folder in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            where = "" if folder == out else f": its folder {folder.relative_to(out)}"
+            raise UsageError(f"--output {out} cannot be written{where} ({reason}); {fix}") from None
     return out
 
 
@@ -281,7 +331,9 @@ def cached_result(spec, seed_dir: str, out: Path, record: dict | None, key: str,
             "page": f"runs/{seed_dir}/{failed.name}/{rundirs.PAGE}"
             if (failed / rundirs.PAGE).is_file()
             else None,
-            "log": f"runs/{seed_dir}/{failed.name}/{rundirs.LOG}",
+            "log": f"runs/{seed_dir}/{failed.name}/{rundirs.LOG}"
+            if (failed / rundirs.LOG).is_file()
+            else None,
             "error": attempt.get("error"),
             "finished": attempt.get("finished"),
         }
@@ -371,7 +423,7 @@ def dask_client(args, out: Path):
             silence_logs=logging.CRITICAL,
             # Scratch of the runs in progress: what a killed run_all leaves there is
             # removed by the next one (rundirs.recover).
-            local_directory=str(out / rundirs.WORK / "dask"),
+            local_directory=str(rundirs.work_dir(out) / "dask"),
             dashboard_address=":0",  # any free port: the dashboard, when bokeh is there
         )
         client = Client(local)
@@ -399,9 +451,9 @@ def dask_client(args, out: Path):
             print(f"run_all: Dask dashboard at {client.dashboard_link}")
         yield client
     finally:
-        client.close()
+        client.close(timeout=10)
         if local is not None:
-            local.close()
+            local.close(timeout=10)
             rundirs.discard(out / rundirs.WORK / "dask")
 
 
@@ -429,8 +481,8 @@ def finish_run(spec, seed_dir: str, out: Path, inputs: dict, outcome: dict, reco
 
     run_dir = out / "runs" / seed_dir / spec.name
     key = pipeline.cache_key(inputs)
-    work = out / rundirs.WORK / f"{seed_dir}-{spec.name}"
-    rundirs.discard(work)
+    rundirs.discard(out / rundirs.WORK / f"{seed_dir}-{spec.name}")
+    work = rundirs.work_dir(out) / f"{seed_dir}-{spec.name}"
     cluster.unpack(outcome.get("bundle") or cluster.pack(work / "none"), work)
     finished = datetime.now(UTC).isoformat(timespec="seconds")
     host = {
@@ -479,7 +531,10 @@ def finish_run(spec, seed_dir: str, out: Path, inputs: dict, outcome: dict, reco
         "page": f"runs/{seed_dir}/{kept.name}/{rundirs.PAGE}"
         if (kept / rundirs.PAGE).is_file()
         else None,
-        "log": f"runs/{seed_dir}/{kept.name}/{rundirs.LOG}",
+        # A task refused or lost before its notebook started has no log: no link then.
+        "log": f"runs/{seed_dir}/{kept.name}/{rundirs.LOG}"
+        if (kept / rundirs.LOG).is_file()
+        else None,
         "error": error,
         "finished": finished,
     }
@@ -684,6 +739,8 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
     running: dict = {}
     # Runs that must execute, their upstream runs settled, not yet given to a worker.
     waiting: dict = {}
+    watch = cluster.WorkerWatch(client, client.scheduler_info()["workers"])
+    said_alone = False
     try:
         while True:
             for seed, spec in order:
@@ -712,8 +769,23 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
             # Dask binds a resource-restricted task to one worker's queue when it is
             # submitted; held back here, a run that becomes ready later (04 when 01 ends)
             # still goes before a shorter one that was ready earlier (03).
-            free = cluster.run_slots(client.scheduler_info()["workers"], resources)
-            free = max(free - len(running), 0 if running else 1)
+            for line in watch.poll({f.key: label[v[0]] for f, v in running.items()}):
+                say(line)
+            alone = watch.none_left(time.monotonic())
+            if alone is not None and (running or waiting):
+                if not said_alone:
+                    say(
+                        f"run_all: no worker is left; waiting up to {args.worker_wait:.0f}s for "
+                        "one to join (--worker-wait), then the runs not done fail"
+                    )
+                    said_alone = True
+                if alone >= args.worker_wait:
+                    _fail_for_want_of_workers(args, out, running, waiting, results, label)
+                    break
+            else:
+                said_alone = False
+            free = watch.slots(resources)
+            free = max(free - len(running), 0 if running or not watch.accepted else 1)
             for k in sorted(waiting, key=lambda k: -priority[k])[:free]:
                 spec, seed_dir, why = waiting.pop(k)
                 # Its inputs again, now: the task carries the environment as it is now,
@@ -741,12 +813,13 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
                     retries=0,
                 )
                 running[future] = (k, spec, inputs, record)
-            if not running:
+            if not running and not waiting:
                 break
-            try:  # while runs wait, look again now and then for workers that joined
-                done = wait(
-                    list(running), timeout=10 if waiting else None, return_when="FIRST_COMPLETED"
-                ).done
+            if not running:  # runs wait for a worker to join
+                time.sleep(POLL_S)
+                continue
+            try:  # look again now and then: workers that joined or left
+                done = wait(list(running), timeout=POLL_S, return_when="FIRST_COMPLETED").done
             except TimeoutError:
                 continue
             for future in done:
@@ -755,23 +828,99 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
                     outcome = future.result()
                 except Exception as exc:  # noqa: BLE001 - reported, the others go on
                     outcome = _failure_outcome(exc)
+                # Let go of it: a result still wanted is computed again when the worker
+                # holding it dies, and a finished run must never execute twice.
+                future.release()
                 result = finish_run(spec, f"seed{k[0]}", out, inputs, outcome, record)
                 result.seed = k[0]
                 results[k] = result
                 _say_finished(label[k], result, out)
     except KeyboardInterrupt:
+        say(
+            f"\nrun_all: Ctrl-C: stopping {len(running)} running notebook(s); what finished "
+            "is kept (Ctrl-C again to quit at once)"
+        )
+        _second_interrupt_quits()
         with contextlib.suppress(Exception):
-            cancel.set()
-        client.cancel(list(running))
-        deadline = time.monotonic() + 15
-        while running and time.monotonic() < deadline:  # the tasks kill their notebooks
-            if all(f.done() for f in running):
+            cancel.set()  # every task watches it and kills its notebook
+        _stop_local_notebooks()
+        deadline = time.monotonic() + 10
+        while running and time.monotonic() < deadline:  # until the tasks have stopped
+            if all(f.status in ("finished", "error", "cancelled") for f in running):
                 break
-            time.sleep(0.2)
+            time.sleep(0.1)
+        with contextlib.suppress(Exception):
+            client.cancel(list(running))
         raise
     finally:
         with contextlib.suppress(Exception):
             client.unsubscribe_topic(cluster.PROGRESS_TOPIC)
+
+
+def _notebook_processes():
+    """This process's notebook runners (`aelib.notebook_run`, each with its kernel)."""
+    import psutil
+
+    found = []
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if "aelib.notebook_run" in " ".join(child.cmdline()):
+                found.append(child)
+    return found
+
+
+def _stop_local_notebooks() -> None:
+    """SIGTERM this machine's notebook runners (an embedded cluster's): each kills its
+    kernel and exits at once. Remote workers' are stopped by the cancel event."""
+    import psutil
+
+    for proc in _notebook_processes():
+        with contextlib.suppress(psutil.Error):
+            proc.terminate()
+
+
+def _second_interrupt_quits() -> None:
+    """From now on, Ctrl-C kills the notebooks and this process at once."""
+    import signal
+
+    def now(signum, frame):
+        import psutil
+
+        for proc in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                proc.kill()
+        print("\ninterrupted twice: stopped at once", file=sys.stderr, flush=True)
+        os._exit(130)
+
+    with contextlib.suppress(ValueError):  # not the main thread: keep the default
+        signal.signal(signal.SIGINT, now)
+
+
+def _fail_for_want_of_workers(args, out, running, waiting, results, label) -> None:
+    """No worker came back within --worker-wait: the runs not done fail (their last good
+    results, if any, stay), and the report is rendered as for any failure."""
+    error = {
+        "cell": None,
+        "ename": "NoWorker",
+        "evalue": f"no worker was left for {args.worker_wait:.0f}s (--worker-wait)",
+        "hint": "Start a worker (`dask worker ADDRESS --nthreads 1 --resources process=1`) "
+        "and run the same command again: what finished is kept.",
+    }
+    pending = [(v[0], v[1], v[2], v[3]) for v in running.values()]
+    pending += [(k, spec, None, None) for k, (spec, _, _) in waiting.items()]
+    for future in list(running):
+        future.cancel()
+    running.clear()
+    for k, spec, inputs, record in pending:
+        if inputs is None:
+            state = check_run(spec, k[0], args, out, write=False)
+            inputs, record = state.inputs, state.record
+        outcome = {"status": "failed", "wall_s": None, "error": error}
+        result = finish_run(spec, f"seed{k[0]}", out, inputs, outcome, record)
+        result.seed = k[0]
+        results[k] = result
+        _say_finished(label[k], result, out)
+    waiting.clear()
 
 
 def _say_cached(lab: str, result, record, stale) -> None:
@@ -795,7 +944,8 @@ def _say_finished(lab: str, result, out: Path) -> None:
     say(f"[{lab}] FAILED in cell {e.get('cell')}: {e.get('ename')}: {str(e.get('evalue'))[:300]}")
     if e.get("hint"):
         say(f"    {e['hint']}")
-    say(f"    log: {out / result.last_attempt['log']}")
+    if result.last_attempt.get("log"):
+        say(f"    log: {out / result.last_attempt['log']}")
     if result.status == "cached":
         say("    the last good results are kept and shown in the report")
 
@@ -823,7 +973,7 @@ def main(argv=None) -> int:
             )
             return dry_run(args, out, {s.name for s in specs})
         pipeline.check_kernel("python3")
-        out = check_output_dir(args.output)
+        out = check_output_dir(args.output, args.seeds, [s.name for s in specs])
     except (ValueError, RuntimeError, UsageError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -857,7 +1007,7 @@ def main(argv=None) -> int:
                 [r.as_dict() for r in ordered],
                 provenance(args.profile, args.seeds, total, ordered),
             )
-    except UsageError as exc:
+    except (UsageError, rundirs.ForeignScratch) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -217,7 +217,8 @@ def run_task(task: dict) -> dict:
         "worker"}`.
 
     Raises:
-        EnvironmentMismatch: this worker differs from the client; nothing was executed.
+        distributed.Reschedule: this worker differs from the client; it gives up its
+            `process` slot and the run goes to another worker, nothing was executed.
         Cancelled: the client set the cancel event; the notebook process was killed.
     """
     from distributed import Event, get_worker
@@ -225,11 +226,19 @@ def run_task(task: dict) -> dict:
     problems = differences(task["environment"], environment_fingerprint())
     worker = get_worker()
     if problems:
-        raise EnvironmentMismatch(
-            f"worker {worker.address} ({platform.node()}) differs from the client: "
-            + "; ".join(problems[:5])
-            + ". Install the same lock and aelib source on it (make env)."
+        # A worker that joined after the client checked the others: it gives up its
+        # `process` slot and sends the run back to the scheduler, for another worker.
+        from distributed import Reschedule
+        from distributed.utils import sync
+
+        with contextlib.suppress(Exception):
+            sync(worker.loop, worker.set_resources, process=0)
+        print(
+            f"aelib: this worker differs from the run_all client ({'; '.join(problems[:3])}): "
+            "it takes no run",
+            file=sys.stderr,
         )
+        raise Reschedule()
     threads = _threads_here(task.get("threads"))
     label = task["label"]
 
@@ -276,7 +285,7 @@ def run_task(task: dict) -> dict:
                             stopped.set()
                             proc.terminate()
                             return
-                    time.sleep(1.0)
+                    time.sleep(0.25)  # Ctrl-C on the client stops the notebook within a blink
 
             threading.Thread(target=watch, daemon=True).start()
             try:
@@ -299,3 +308,97 @@ def run_task(task: dict) -> dict:
         # An embedded cluster's in-process workers have no address worth keeping.
         outcome["worker"] = "local" if worker.address.startswith("inproc://") else worker.address
         return outcome
+
+
+class WorkerWatch:
+    """The workers run_all may use, kept up to date while it runs.
+
+    A worker that joins later is checked like one present at the start (`check_worker`):
+    one that differs, or offers no `process` resource, is refused with the same message and
+    no run is placed on it: its `process` resource is withdrawn (a run that reached it
+    before that is sent back by `run_task` itself, `distributed.Reschedule`). A worker that
+    leaves is reported with the runs it held; Dask tries those once more elsewhere
+    (`allowed-failures`). `poll` returns the lines to print.
+    """
+
+    def __init__(self, client, workers: dict):
+        self.client = client
+        self.expected = environment_fingerprint()
+        self.accepted: set[str] = set(workers)
+        self.refused: set[str] = set()
+        self.held: dict[str, set[str]] = {}  # worker -> task keys it was processing
+        self.alone_since: float | None = None
+
+    def poll(self, labels: dict[str, str]) -> list[str]:
+        """Look at the cluster now; `labels` maps task keys to run labels."""
+        lines = []
+        workers = self.client.scheduler_info()["workers"]
+        for address in sorted(set(workers) - self.accepted - self.refused):
+            problem = self._problem(address, workers[address])
+            if problem:
+                self.refused.add(address)
+                lines.append(f"run_all: refused worker {address} that joined: {problem}")
+                self._withdraw(address)
+            else:
+                self.accepted.add(address)
+                lines.append(f"run_all: worker {address} joined")
+        for address in sorted(self.accepted - set(workers)):
+            self.accepted.discard(address)
+            held = sorted(labels[k] for k in self.held.pop(address, ()) if k in labels)
+            lines.append(
+                f"run_all: worker {address} left"
+                + (
+                    f"; it was running {', '.join(held)}, which Dask tries once more"
+                    if held
+                    else ""
+                )
+            )
+        self.refused &= set(workers)
+        try:
+            processing = self.client.processing()
+        except Exception:  # noqa: BLE001 - a scheduler busy with a lost worker: next time
+            processing = {}
+        for address, keys in processing.items():
+            if address in self.accepted:
+                self.held[address] = {str(k) for k in keys}
+        return lines
+
+    def _problem(self, address: str, info: dict) -> str | None:
+        if not (info.get("resources") or {}).get("process"):
+            return (
+                "it offers no 'process' resource: start it with `dask worker ADDRESS "
+                "--nthreads 1 --resources process=1`"
+            )
+        try:
+            found = self.client.run(check_worker, self.expected, workers=[address])
+        except Exception as exc:  # noqa: BLE001 - it left again, or cannot be asked
+            return f"it could not be checked ({type(exc).__name__}: {exc})"
+        problems = found.get(address) or []
+        if problems:
+            return (
+                f"it differs from this client: {'; '.join(problems[:5])}. Workers need the "
+                "same lock and aelib sources (make env there)."
+            )
+        return None
+
+    def _withdraw(self, address: str) -> None:
+        """Take the `process` resource off a refused worker, so that no run goes there."""
+
+        async def withdraw(dask_worker):  # sent by value: the worker's aelib may differ
+            await dask_worker.set_resources(process=0)
+
+        with contextlib.suppress(Exception):
+            self.client.run(withdraw, workers=[address])
+
+    def slots(self, resources: dict) -> int:
+        workers = self.client.scheduler_info()["workers"]
+        return run_slots({a: w for a, w in workers.items() if a in self.accepted}, resources)
+
+    def none_left(self, now: float) -> float | None:
+        """Seconds since no accepted worker is left, or None while one is."""
+        if self.accepted:
+            self.alone_since = None
+            return None
+        if self.alone_since is None:
+            self.alone_since = now
+        return now - self.alone_since

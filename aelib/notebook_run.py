@@ -171,9 +171,10 @@ def execute(task: dict) -> dict:
                 if attempt == 1 and lines.cell <= 1 and _kernel_did_not_start(exc):
                     logger.info("the kernel did not start (%s); retrying once", exc)
                     continue
-                error = pipeline.describe_failure(exc)
-                if error["cell"] is None and lines.cell:
-                    error["cell"] = pipeline.cell_summary(executed, lines.cell)
+                error = pipeline.describe_failure(exc, profile=task["parameters"].get("profile"))
+                number = error["cell"] or lines.cell
+                if number:
+                    error["cell"] = pipeline.cell_summary(executed, number)
                 if type(exc).__name__ == "CellTimeoutError":
                     error["evalue"] = f"a cell ran longer than --timeout {task['timeout']}s"
                 logger.info("FAILED: %s: %s", error["ename"], error["evalue"])

@@ -7,6 +7,7 @@ which parameter is wrong and what is allowed.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -156,10 +157,40 @@ def check_int(name: str, value, *, minimum: int = 1) -> int:
     return int(value)
 
 
+def as_list(name: str, values) -> list:
+    """A list parameter as a list, also when it came as text: `papermill -p` passes
+    strings, so `-p latent_dims "[2, 8]"` (JSON) and `-p latent_dims 2,8` both give a
+    list, and `-p latent2_variants plain` gives `["plain"]`. (`-y 'latent_dims: [2, 8]'`
+    passes a real list.) Numbers written as text become ints."""
+    if isinstance(values, bytes):
+        values = values.decode()
+    if isinstance(values, str):
+        text = values.strip()
+        if text.startswith("["):
+            try:
+                values = json.loads(text)
+            except ValueError:
+                raise ValueError(
+                    f"{name}: {values!r} is not a JSON list; write it as [2, 8] or 2,8"
+                ) from None
+        else:
+            values = [item.strip() for item in text.split(",") if item.strip()]
+            values = [int(v) if v.lstrip("-").isdigit() else v for v in values]
+    if not isinstance(values, (list, tuple)):
+        raise ValueError(
+            f"{name} must be a list, e.g. [2, 8] (or 2,8 with papermill -p), got {values!r}"
+        )
+    return list(values)
+
+
 def check_int_list(name: str, values, *, minimum: int = 1) -> list[int]:
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-        raise ValueError(f"{name} must be a list of integers >= {minimum}, got {values!r}")
-    values = list(values)
+    """`values` (a list, or its text as `as_list` reads it) as ints >= minimum."""
+    try:
+        values = as_list(name, values)
+    except ValueError:
+        raise ValueError(
+            f"{name} must be a list of integers >= {minimum}, got {values!r}"
+        ) from None
     if not values:
         raise ValueError(f"{name} must not be empty")
     return [check_int(f"{name}[{i}]", v, minimum=minimum) for i, v in enumerate(values)]
@@ -229,7 +260,7 @@ def check_out_dir(out_dir: str | os.PathLike, *, name: str = "out_dir") -> Path:
         raise ValueError(
             f"{name} = {str(out_dir)!r} is not usable: cannot create or write to {out} "
             f"({reason}). Fix: {fix}."
-        ) from err
+        ) from None  # the message says it all: no chained traceback
     return out
 
 

@@ -181,11 +181,17 @@ class RunResult:
         return dict(self.__dict__)
 
 
-def describe_failure(exc: BaseException) -> dict:
-    """The failing cell and error of a papermill / nbclient exception, as plain data."""
+def describe_failure(exc: BaseException, *, profile: str | None = None) -> dict:
+    """The failing cell and error of a papermill / nbclient exception, as plain data.
+
+    `cell` is the failing cell's 1-based position in the executed notebook (the injected
+    parameters cell included), the numbering of the progress lines and of papermill's log;
+    the caller makes it "23 of 25 (first line)" with `cell_summary`.
+    """
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
-    cell = getattr(exc, "exec_count", None)
+    index = getattr(exc, "cell_index", None)
+    cell = index + 1 if isinstance(index, int) else None
     traceback = getattr(exc, "traceback", None)
     if isinstance(traceback, list):
         traceback = "\n".join(traceback)
@@ -196,8 +202,8 @@ def describe_failure(exc: BaseException) -> dict:
             "run `make env` or `pip install -e .`."
         )
     elif type(exc).__name__ in ("CellTimeoutError", "TimeoutError"):
-        hint = (
-            "A cell ran longer than --timeout: raise it, or use --profile smoke to check quickly."
+        hint = "A cell ran longer than --timeout: raise it" + (
+            "." if profile == "smoke" else ", or use --profile smoke to check quickly."
         )
     elif type(exc).__name__ == "DeadKernelError":
         hint = "The kernel died (often out of memory): see the notebook's log."
@@ -213,7 +219,11 @@ def describe_failure(exc: BaseException) -> dict:
 def cell_summary(executed: Path, number: int) -> str:
     """ "4 of 12 (first line)" for cell `number` (1-based, as in papermill's log)."""
     try:
-        cells = nbformat.read(executed, as_version=4).cells
+        cells = [
+            c  # without the error cells papermill adds to a failed notebook
+            for c in nbformat.read(executed, as_version=4).cells
+            if "papermill-error-cell-tag" not in c.metadata.get("tags", [])
+        ]
         first = next((ln for ln in cells[number - 1].source.splitlines() if ln.strip()), "")
     except Exception:  # noqa: BLE001 - a half-written notebook: the number alone
         return str(number)

@@ -31,6 +31,8 @@ ATTEMPT = "attempt.json"  # in a failed attempt: its error and cache key
 # What run_all adds to a run directory; everything else there is a result of the notebook.
 ARTIFACTS = (RECORD, EXECUTED, PAGE, LOG, ATTEMPT)
 WORK = ".work"
+# What run_all leaves in its scratch folder so that it never removes a folder of yours.
+WORK_MARKER = ".made-by-run_all"
 FAILED_SUFFIX = ".failed"
 
 # Result files that stay out of git (see .gitignore): large model files that no report
@@ -146,11 +148,34 @@ def keep_failed(attempt_dir: Path, run_dir: Path) -> Path:
     return target
 
 
+class ForeignScratch(RuntimeError):
+    """`<out>/.work` exists and run_all did not make it: it is not touched."""
+
+
+def work_dir(out: Path) -> Path:
+    """`<out>/.work`, created with run_all's marker; ForeignScratch when a folder of that
+    name exists without it."""
+    work = out / WORK
+    if work.exists() and not (work / WORK_MARKER).is_file():
+        raise ForeignScratch(
+            f"{work} exists and was not made by run_all (it has no {WORK_MARKER}); run_all "
+            "keeps its scratch there and removes it afterwards: move or rename that folder"
+        )
+    work.mkdir(parents=True, exist_ok=True)
+    (work / WORK_MARKER).touch()
+    return work
+
+
 def discard(work: Path) -> None:
-    """Remove a run's scratch folder, and `<out>/.work` with it once it is empty."""
+    """Remove a run's scratch folder, and `<out>/.work` with it once nothing but its
+    marker is left."""
     shutil.rmtree(work, ignore_errors=True)
-    with contextlib.suppress(OSError):
-        work.parent.rmdir()
+    parent = work.parent
+    if parent.name == WORK and (parent / WORK_MARKER).is_file():
+        with contextlib.suppress(OSError):
+            if [p.name for p in parent.iterdir()] == [WORK_MARKER]:
+                (parent / WORK_MARKER).unlink()
+                parent.rmdir()
 
 
 def recover(out: Path) -> list[str]:
@@ -158,7 +183,8 @@ def recover(out: Path) -> list[str]:
 
     Call it while holding the output directory's lock (no other run_all is writing):
     an aside copy whose run directory is missing is put back (the process died inside
-    `swap_in`), other aside copies and the scratch folder are removed.
+    `swap_in`), other aside copies and the scratch folder are removed. A `.work` folder
+    without run_all's marker is not removed: ForeignScratch.
     """
     done = []
     runs = out / "runs"
@@ -171,7 +197,12 @@ def recover(out: Path) -> list[str]:
             rel = final.relative_to(out)
             done.append(f"restored {rel} (a run was interrupted while replacing it)")
     work = out / WORK
-    if work.exists():
+    if work.exists() and (work / WORK_MARKER).is_file():
         shutil.rmtree(work, ignore_errors=True)
         done.append(f"removed the scratch folder {work.relative_to(out)} of an interrupted run")
+    elif work.exists():
+        raise ForeignScratch(
+            f"{work} exists and was not made by run_all (it has no {WORK_MARKER}): move or "
+            "rename it; run_all keeps its scratch there"
+        )
     return done

@@ -239,3 +239,92 @@ def test_gpu_workers_take_the_runs(tmp_path):
         assert record["host"]["gpus"]
     finally:
         c.close()
+
+
+def _start_run_all(out, *args):
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "run_all.py"), "--profile", "smoke", "--output", str(out)]
+        + list(args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def _read_until(proc, lines, marker, timeout=300):
+    deadline = time.monotonic() + timeout
+    for line in proc.stdout:
+        lines.append(line)
+        if marker in line or time.monotonic() > deadline:
+            return
+    raise AssertionError(f"{marker!r} never came: {''.join(lines)[-3000:]}")
+
+
+def _kill(proc):
+    os.killpg(os.getpgid(proc.pid), signal.SIGKILL)  # worker and nanny, no goodbye
+    proc.wait()
+
+
+@pytest.mark.slow
+def test_a_lost_worker_never_reruns_a_finished_run_and_says_so(tmp_path, dask_cluster):
+    """One worker runs 01, then 03; it is killed during 03 and another joins: 03 runs
+    again there, 01 never does."""
+    first = dask_cluster.worker("--resources", "process=1")
+    dask_cluster.wait_for_workers(1)
+    out = tmp_path / "report"
+    proc = _start_run_all(out, "--only", "01", "03", "--scheduler", dask_cluster.address)
+    lines: list[str] = []
+    _read_until(proc, lines, "[01_baseline_autoencoder] done")
+    _read_until(proc, lines, "] start on")
+    time.sleep(2)
+    _kill(first)
+    dask_cluster.worker("--resources", "process=1")
+    rest, err = proc.communicate(timeout=600)
+    stdout = "".join(lines) + rest
+    assert proc.returncode == 0, stdout[-3000:] + err[-3000:]
+    assert stdout.count("[01_baseline_autoencoder] start on") == 1, stdout
+    assert "left; it was running 03_denoising" in stdout, stdout
+    assert "[03_denoising] done" in stdout
+
+
+@pytest.mark.slow
+def test_no_worker_left_fails_the_waiting_runs_after_worker_wait(tmp_path, dask_cluster):
+    only = dask_cluster.worker("--resources", "process=1")
+    dask_cluster.wait_for_workers(1)
+    out = tmp_path / "report"
+    proc = _start_run_all(
+        out, "--only", "01", "--scheduler", dask_cluster.address, "--worker-wait", "5"
+    )
+    lines: list[str] = []
+    _read_until(proc, lines, "] start on")
+    time.sleep(2)
+    _kill(only)
+    rest, err = proc.communicate(timeout=300)
+    stdout = "".join(lines) + rest
+    assert proc.returncode == 1, stdout[-3000:] + err[-3000:]
+    assert "no worker is left; waiting up to 5s for one to join" in stdout
+    assert "[01_baseline_autoencoder] FAILED in cell None: NoWorker" in stdout
+    assert "log:" not in stdout.split("NoWorker")[-1]  # no link to a log that is not there
+    html = (out / "index.html").read_text()
+    assert "NoWorker" in html and "executed.log" not in html
+
+
+@pytest.mark.slow
+def test_a_differing_worker_that_joins_later_is_refused_and_gets_no_run(tmp_path, dask_cluster):
+    dask_cluster.worker("--resources", "process=1")
+    dask_cluster.wait_for_workers(1)
+    out = tmp_path / "report"
+    proc = _start_run_all(out, "--only", "01", "03", "--scheduler", dask_cluster.address)
+    lines: list[str] = []
+    _read_until(proc, lines, "] start on")
+    altered = tmp_path / "altered"
+    shutil.copytree(ROOT / "aelib", altered / "aelib", ignore=shutil.ignore_patterns("__pycache__"))
+    with (altered / "aelib" / "noise.py").open("a") as handle:
+        handle.write("\nCHANGED_ON_THIS_WORKER = 1\n")
+    dask_cluster.worker("--resources", "process=1", env={"PYTHONPATH": str(altered)})
+    rest, err = proc.communicate(timeout=600)
+    stdout = "".join(lines) + rest
+    assert proc.returncode == 0, stdout[-3000:] + err[-3000:]
+    assert "refused worker" in stdout and "file aelib/noise.py differs" in stdout, stdout
+    assert "FAILED" not in stdout and stdout.count("] done in") == 2

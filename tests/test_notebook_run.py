@@ -13,7 +13,8 @@ class NotebookError(Exception):
 
     def __init__(self):
         super().__init__("boom")
-        self.ename, self.evalue, self.exec_count, self.traceback = "ValueError", "boom", 2, []
+        self.ename, self.evalue, self.traceback = "ValueError", "boom", []
+        self.exec_count, self.cell_index = 7, 1  # its run count and its place (0-based)
 
 
 @pytest.fixture
@@ -59,4 +60,4 @@ def test_a_notebook_error_is_never_retried(task, monkeypatch):
     calls = _papermill(monkeypatch, NotebookError())
     outcome = notebook_run.execute(task)
     assert len(calls) == 1 and outcome["status"] == "failed"
-    assert (outcome["error"]["ename"], outcome["error"]["cell"]) == ("ValueError", 2)
+    assert (outcome["error"]["ename"], outcome["error"]["cell"]) == ("ValueError", "2")

@@ -80,8 +80,13 @@ def test_upstream_defaults_follow_profile_and_seed(tmp_path, monkeypatch):
 def test_provenance_records_parameters_and_settings(tmp_path):
     passed = {"profile": "smoke", "seed": 1, "epochs": 10, "filters": [64, 32, 16]}
     run = params.settings(
-        profile="smoke", seed=1, epochs=10, batch_size=128, out_dir=tmp_path,
-        notebook="04_improved_autoencoder", parameters=passed,
+        profile="smoke",
+        seed=1,
+        epochs=10,
+        batch_size=128,
+        out_dir=tmp_path,
+        notebook="04_improved_autoencoder",
+        parameters=passed,
     )
     info = run.provenance()
     made_by = (info["notebook"], info["profile"], info["seed"])
@@ -151,3 +156,26 @@ def test_a_notebook_can_refuse_a_profile_with_the_reason():
         params.check_profile("paper", allowed=allowed, reason="no VAE")
     with pytest.raises(ValueError, match="unknown profile"):
         params.check_profile("fast", allowed=allowed)
+
+
+def test_list_parameters_written_as_text_by_papermill_p():
+    """`papermill -p latent_dims "[2, 8]"` and `-p latent_dims 2,8` pass strings."""
+    assert params.check_int_list("latent_dims", "[2, 8]") == [2, 8]
+    assert params.check_int_list("latent_dims", "2,8") == [2, 8]
+    assert params.check_int_list("latent_dims", " 2, 8 ,") == [2, 8]
+    assert params.as_list("latent2_variants", "plain") == ["plain"]
+    assert params.as_list("latent2_variants", "plain,deep-bn") == ["plain", "deep-bn"]
+    assert params.as_list("latent2_variants", '["plain"]') == ["plain"]
+    assert params.as_list("latent2_variants", "") == []
+    with pytest.raises(ValueError, match=r"latent_dims: '\[2, 8' is not a JSON list"):
+        params.as_list("latent_dims", "[2, 8")
+    with pytest.raises(ValueError, match=r"latent_dims\[0\] must be an integer >= 1, got 'two'"):
+        params.check_int_list("latent_dims", "two")
+
+
+def test_an_unusable_out_dir_is_one_error_without_a_chain(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ValueError, match="is not usable") as raised:
+        params.check_out_dir(blocker / "sub")
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__

@@ -230,9 +230,10 @@ def test_upstream_reads_are_declared():
         "models/encoder.json",
         "models/encoder.keras",
     )
-    assert pipeline.BY_NAME["04_improved_autoencoder"].reads_from(
-        "01_baseline_autoencoder"
-    ) == ("metrics.json", "run_info.json")
+    assert pipeline.BY_NAME["04_improved_autoencoder"].reads_from("01_baseline_autoencoder") == (
+        "metrics.json",
+        "run_info.json",
+    )
     assert pipeline.needed_downstream("04_improved_autoencoder") == {
         "models/encoder.json",
         "models/encoder.keras",

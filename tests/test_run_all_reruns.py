@@ -150,6 +150,8 @@ def test_an_interrupted_rerun_keeps_the_last_good_results(world, sig, after):
         assert "interrupted:" in stderr and "Traceback" not in stderr, stderr
         assert len(stderr.strip().splitlines()) == 1, stderr
         assert not (out / rundirs.WORK).exists()
+        # said at once, before the notebooks are stopped
+        assert "run_all: Ctrl-C: stopping 1 running notebook(s)" in proc.stdout.read()
     assert _record(out, "02_latent_sweep") == before
 
     code, stdout, stderr = run(nb_dir, out, "--only", "01")
@@ -161,6 +163,31 @@ def test_an_interrupted_rerun_keeps_the_last_good_results(world, sig, after):
 
 
 @pytest.mark.slow
+def test_a_second_ctrl_c_quits_at_once_and_leaves_no_notebook_behind(world):
+    import psutil
+
+    nb_dir, out = world
+    before = _record(out, "02_latent_sweep")
+    proc = _start_and_wait(nb_dir, out, "--only", "02", "--force")
+    os.killpg(proc.pid, signal.SIGINT)
+    for line in proc.stdout:
+        if "Ctrl-C: stopping" in line:
+            break
+    os.killpg(proc.pid, signal.SIGINT)
+    assert proc.wait(timeout=60) == 130
+    stderr = proc.stderr.read()
+    assert "Traceback" not in stderr, stderr
+    time.sleep(1)
+    left = [
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if str(out) in " ".join(p.info["cmdline"] or []) and p.pid != os.getpid()
+    ]
+    assert left == []
+    assert _record(out, "02_latent_sweep") == before
+
+
+@pytest.mark.slow
 def test_a_failed_rerun_keeps_the_good_run_and_shows_the_attempt(world):
     nb_dir, out = world
     good_page = (out / "runs/seed0/03_denoising" / rundirs.PAGE).read_text()
@@ -168,6 +195,8 @@ def test_a_failed_rerun_keeps_the_good_run_and_shows_the_attempt(world):
     code, stdout, stderr = run(nb_dir, out)
     assert code == 1, stdout + stderr
     assert "[03_denoising] FAILED" in stdout and "last good results are kept" in stdout
+    # one numbering for cells everywhere: the executed notebook's, with the first line
+    assert "FAILED in cell 4 of 4 (raise ValueError('boom in cell three'))" in stdout, stdout
     # The last good run's numbers, page and log stay together ...
     run_dir = out / "runs" / "seed0" / "03_denoising"
     assert json.loads((run_dir / "metrics.json").read_text()) == {"mnist.denoise.val_bce": 0.07}
@@ -178,6 +207,7 @@ def test_a_failed_rerun_keeps_the_good_run_and_shows_the_attempt(world):
     html = (out / "index.html").read_text()
     assert "last attempt failed" in html and "runs/seed0/03_denoising.failed/" in html
     assert "earlier successful run" in html
+    assert "6 notebooks: 5 ok, 1 ok from an earlier run (its last attempt failed)." in html
     report = json.loads((out / "metrics.json").read_text())
     assert report["metrics"]["mnist.denoise.val_bce"] == 0.07
     row = next(r for r in report["runs"] if r["name"] == "03_denoising")
@@ -307,6 +337,53 @@ def test_an_unusable_output_directory_is_one_line_before_anything_runs(tmp_path,
     err = capsys.readouterr().err
     assert err.startswith(f"error: --output {target}") and expected in err, err
     assert "--output /tmp/" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("address", ["foo", "127.0.0.1", "http://host:8786"])
+def test_a_bad_scheduler_address_is_one_line(address, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        run_all.parse_args(["--scheduler", address])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert f"error: --scheduler {address!r}: " in err[-1]  # argparse: its usage, then this
+    assert "tcp://HOST:PORT" in err[-1] and "Traceback" not in "\n".join(err)
+
+
+def test_an_empty_output_is_refused(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        run_all.parse_args(["--output", ""])
+    assert exit_.value.code == 2
+    assert "--output is empty" in capsys.readouterr().err
+
+
+def test_a_work_folder_run_all_did_not_make_is_kept(tmp_path, capsys):
+    out = tmp_path / "report"
+    mine = out / rundirs.WORK
+    mine.mkdir(parents=True)
+    (mine / "notes.txt").write_text("a user's own folder")
+    assert run_all.main(["--profile", "smoke", "--output", str(out), "--only", "01"]) == 2
+    err = capsys.readouterr().err
+    assert "was not made by run_all" in err and len(err.strip().splitlines()) == 1
+    assert (mine / "notes.txt").read_text() == "a user's own folder"
+
+
+@pytest.mark.skipif(shutil.which("chattr") is None, reason="needs chattr")
+def test_a_run_folder_that_cannot_be_written_is_refused_before_anything_runs(world, capsys):
+    nb_dir, out = world
+    runs = out / "runs"
+    locked = subprocess.run(["chattr", "-R", "+i", str(runs)], capture_output=True)
+    if locked.returncode != 0:
+        pytest.skip(f"chattr +i is not allowed here: {locked.stderr.decode().strip()}")
+    index_before = (out / "index.html").read_bytes()
+    try:
+        code, stdout, stderr = run(nb_dir, out, "--force", "--only", "03")
+    finally:
+        subprocess.run(["chattr", "-R", "-i", str(runs)], check=True)
+    assert code == 2, stdout + stderr
+    assert "cannot be written: its folder runs (" in stderr
+    assert "Operation not permitted" in stderr and "Traceback" not in stderr
+    assert len(stderr.strip().splitlines()) == 1 and "queued" not in stdout
+    assert (out / "index.html").read_bytes() == index_before
 
 
 def test_a_second_run_all_on_the_same_output_is_refused(tmp_path, capsys):

@@ -31,6 +31,8 @@ def run_status_html(
         # so re-rendering the same runs gives the same page (the generated line says what
         # this invocation executed).
         status = "ok" if r.get("status") == "cached" else str(r.get("status"))
+        if status == "ok" and r.get("last_attempt"):
+            status = "ok from an earlier run (its last attempt failed)"
         counts[status] = counts.get(status, 0) + 1
     summary = ", ".join(f"{n} {s}" for s, n in counts.items()) or "no notebooks"
     seeds = list(dict.fromkeys(r.get("seed") for r in runs if r.get("seed") is not None))
