@@ -238,3 +238,13 @@ def test_upstream_reads_are_declared():
         "models/encoder.json",
         "models/encoder.keras",
     }
+
+
+def test_the_timeout_hint_suggests_smoke_only_when_the_run_is_not_smoke():
+    class CellTimeoutError(Exception):
+        pass
+
+    full = pipeline.describe_failure(CellTimeoutError("slow"), profile="full")
+    smoke = pipeline.describe_failure(CellTimeoutError("slow"), profile="smoke")
+    assert "--profile smoke" in full["hint"]
+    assert "--profile smoke" not in smoke["hint"] and "--timeout" in smoke["hint"]
