@@ -136,12 +136,15 @@ def status_html(run: Mapping, out_dir: Path) -> str:
     text = verdict_badge(status) if status in ("failed", "skipped") else esc(shown)
     if run.get("stale"):
         text += f' <span class="small">(stale: {esc(run["stale"])})</span>'
-    for proof in run.get("rekeyed") or ():
+    proofs = list(run.get("rekeyed") or ())
+    for proof in proofs[-1:]:  # the latest proof; its record keeps them all
+        more = f"; {len(proofs)} re-keys in all, see its run.json" if len(proofs) > 1 else ""
         text += (
             f'; <span class="small">re-keyed at <code>{esc(str(proof.get("to_commit"))[:12])}'
             f"</code> from <code>{esc(str(proof.get('from_commit'))[:12])}</code>: the smoke "
             f"profile matched {esc(proof.get('metrics_matched'))} metrics and "
-            f"{esc(proof.get('files_matched'))} result files ({esc(proof.get('when'))})</span>"
+            f"{esc(proof.get('files_matched'))} result files ({esc(proof.get('when'))}"
+            f"{esc(more)})</span>"
         )
     attempt = run.get("last_attempt")
     if attempt:
