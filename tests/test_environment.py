@@ -149,3 +149,55 @@ def test_python_version_agrees():
     assert as_tuple(lo) <= as_tuple(version) < as_tuple(hi)
     # The lock is resolved for the Python that environment.yml installs.
     assert re.findall(r"--python-version (\S+)", _makefile()) == [version]
+
+
+def test_a_jupyterlab_save_of_an_unedited_notebook_leaves_git_silent(tmp_path):
+    """Run All and Save in JupyterLab 4 writes outputs, execution counts, the kernelspec of
+    this environment's kernel and a full language_info (with the Python version): the
+    nbstripout filter that `make env` configures strips all of it, so neither `git status`
+    nor `git diff` sees a change."""
+    import json
+    import shutil
+    import subprocess
+    import time
+
+    def git(*args, cwd):
+        return subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, check=True
+        ).stdout
+
+    clean = git("config", "--local", "--get", "filter.nbstripout.clean", cwd=ROOT).strip()
+    assert "--extra-keys" in clean and "metadata.language_info.version" in clean
+    repo = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(repo)], check=True)
+    for key in (
+        "filter.nbstripout.clean",
+        "filter.nbstripout.smudge",
+        "filter.nbstripout.required",
+        "diff.ipynb.textconv",
+    ):
+        value = git("config", "--local", "--get", key, cwd=ROOT).strip()
+        git("config", "--local", key, value, cwd=repo)
+    for path in sorted((repo / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text())
+        spec = nb["metadata"]["kernelspec"]
+        assert spec["display_name"] == "Python 3 (ipykernel)"  # what JupyterLab writes here
+        nb["metadata"]["language_info"] = {
+            "codemirror_mode": {"name": "ipython", "version": 3},
+            "file_extension": ".py",
+            "mimetype": "text/x-python",
+            "name": "python",
+            "nbconvert_exporter": "python",
+            "pygments_lexer": "ipython3",
+            "version": "3.11.7",
+        }
+        for i, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] == "code":
+                cell["execution_count"] = i + 1
+                cell["outputs"] = [{"name": "stdout", "output_type": "stream", "text": ["x\n"]}]
+        time.sleep(0.01)
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")  # as Lab does
+    time.sleep(1.1)  # past git's racy-timestamp window, as a person's save is
+    assert git("status", "--porcelain", cwd=repo) == ""
+    assert git("diff", cwd=repo) == ""
+    shutil.rmtree(repo)

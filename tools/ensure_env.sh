@@ -22,6 +22,14 @@ VENV=.venv
 STAMP="$VENV/.aelib-env-stamp"
 LOCKS=(requirements/tools.txt requirements/lock.txt)
 
+# What JupyterLab 4 adds to a notebook's metadata on save that says which machine saved it
+# (the Python version, the editor's modes): stripped, so that Run All and Save of an unedited
+# notebook leaves git silent. The committed notebooks carry the kernelspec JupyterLab writes
+# for this environment's kernel ("Python 3 (ipykernel)") and language_info's name only.
+JUPYTERLAB_KEYS="metadata.language_info.codemirror_mode metadata.language_info.file_extension \
+metadata.language_info.mimetype metadata.language_info.nbconvert_exporter \
+metadata.language_info.pygments_lexer metadata.language_info.version"
+
 # The repo-local git config `nbstripout --install` writes, but with --keep-id so that the
 # notebooks' cell ids are kept as committed. Idempotent; silent when nothing changes.
 configure_git_filter() {
@@ -30,7 +38,7 @@ configure_git_filter() {
     echo "note: not a git checkout; the nbstripout git filter is not configured"
     return 0
   fi
-  clean="\"$python\" -m nbstripout --keep-id"
+  clean="\"$python\" -m nbstripout --keep-id --extra-keys '$JUPYTERLAB_KEYS'"
   if [ "$(git config --local --get filter.nbstripout.clean || true)" = "$clean" ] \
       && [ "$(git config --local --get filter.nbstripout.smudge || true)" = "cat" ] \
       && [ "$(git config --local --get filter.nbstripout.required || true)" = "true" ] \
