@@ -151,11 +151,11 @@ def test_python_version_agrees():
     assert re.findall(r"--python-version (\S+)", _makefile()) == [version]
 
 
-def test_a_jupyterlab_save_of_an_unedited_notebook_leaves_git_silent(tmp_path):
+def test_a_jupyterlab_save_of_an_unedited_notebook_changes_nothing_in_git(tmp_path):
     """Run All and Save in JupyterLab 4 writes outputs, execution counts, the kernelspec of
     this environment's kernel and a full language_info (with the Python version): the
-    nbstripout filter that `make env` configures strips all of it, so neither `git status`
-    nor `git diff` sees a change."""
+    nbstripout filter that `make env` configures strips all of it, so `git diff` sees no
+    change and `git add` stages none."""
     import json
     import shutil
     import subprocess
@@ -198,6 +198,10 @@ def test_a_jupyterlab_save_of_an_unedited_notebook_leaves_git_silent(tmp_path):
         time.sleep(0.01)
         path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")  # as Lab does
     time.sleep(1.1)  # past git's racy-timestamp window, as a person's save is
-    assert git("status", "--porcelain", cwd=repo) == ""
     assert git("diff", cwd=repo) == ""
+    # git status still lists the files (its stat check sees a new size and does not run the
+    # filter); staging them stages nothing, and then status is silent too.
+    git("add", "-A", cwd=repo)
+    assert git("diff", "--cached", cwd=repo) == ""
+    assert git("status", "--porcelain", cwd=repo) == ""
     shutil.rmtree(repo)
