@@ -258,7 +258,11 @@ def provenance_html(provenance: Mapping, runs: Sequence[Mapping], out_dir: Path)
     out.append(
         '<p class="small">Each run\'s results and wall time come from its own run directory; '
         "the line under the title says how many runs the invocation that rendered this "
-        "page executed, the others were reused from earlier runs with the same inputs.</p>"
+        "page executed, the others were reused from earlier runs with the same inputs. A run "
+        "marked re-keyed ran with code that has changed since: <code>run_all.py --rekey</code> "
+        "ran the smoke profile with the code it was keyed at and with the code after, found "
+        "every metric and result file the same and every changed function executed, and "
+        "recorded the new code's key (README, \"changing the code without re-training\").</p>"
     )
     packages = p.get("packages") or {}
     if packages:
