@@ -1,9 +1,10 @@
 """Shared fixtures: one real smoke report of a copy of the project, made once per run.
 
 `smoke_project` copies run_all.py, aelib/ and notebooks/ into a git repository of their
-own, commits them, and runs the smoke profile there (all six notebooks, seed 0, about
-80 s). `project_copy` gives each test its own copy of that, report included, to edit
-code or prose in without touching this checkout.
+own, commits them, and runs the smoke profile there (all six notebooks, seed 0, two
+single-thread workers as run_all's default here, about 80 s). `project_copy` gives each
+test its own copy of that, report included, to edit code or prose in without touching
+this checkout; tests/test_run_all.py works on a copy of its report.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -84,8 +86,11 @@ def smoke_project(tmp_path_factory) -> Project:
     project = Project(root)
     project.git("init", "-q")
     project.commit("the project as tested")
+    start = time.monotonic()
     proc = project.run_all()
+    project.seconds = time.monotonic() - start
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    project.stdout, project.stderr = proc.stdout, proc.stderr
     return project
 
 

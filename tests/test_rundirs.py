@@ -62,6 +62,7 @@ def test_recover_puts_back_a_run_whose_swap_was_interrupted(tmp_path):
     out = tmp_path / "out"
     aside = _run(out / "runs" / "seed0" / ".nb.previous", {"metrics.json": "good"})
     _run(out / rundirs.WORK / "seed0-nb", {"metrics.json": "half"})
+    (out / rundirs.WORK / rundirs.WORK_MARKER).touch()  # run_all's scratch, as it leaves it
     done = rundirs.recover(out)
     assert (out / "runs" / "seed0" / "nb" / "metrics.json").read_text() == "good"
     assert not aside.exists() and not (out / rundirs.WORK).exists()
@@ -88,3 +89,14 @@ def test_keep_failed_replaces_an_older_failed_attempt(tmp_path):
 def test_a_bad_record_is_no_record(tmp_path, text):
     run = _run(tmp_path / "r", {rundirs.RECORD: text})
     assert rundirs.read_record(run) is None
+
+
+def test_recover_leaves_a_work_folder_it_did_not_make(tmp_path):
+    out = tmp_path / "out"
+    (out / rundirs.WORK).mkdir(parents=True)
+    (out / rundirs.WORK / "mine.txt").write_text("a user's")
+    with pytest.raises(rundirs.ForeignScratch, match="was not made by run_all"):
+        rundirs.recover(out)
+    assert (out / rundirs.WORK / "mine.txt").read_text() == "a user's"
+    with pytest.raises(rundirs.ForeignScratch):
+        rundirs.work_dir(out)
