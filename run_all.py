@@ -189,6 +189,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
+def _tree_dirty() -> bool | None:
+    """Whether aelib/ or notebooks/ differ from HEAD in content (None: not a git checkout)."""
+    from aelib import rekey
+
+    try:
+        return bool(rekey.uncommitted(ROOT))
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
 def scheduler_address_problem(address: str) -> str | None:
     """Why `address` is not a Dask scheduler address, or None (tcp://host:8786, host:8786)."""
     from distributed.comm.addressing import parse_address, parse_host_port
@@ -489,7 +499,7 @@ def finish_run(spec, seed_dir: str, out: Path, inputs: dict, outcome: dict, reco
         **(outcome.get("machine") or {}),
         "worker": outcome.get("worker"),
         "git_commit": _git("rev-parse", "HEAD"),
-        "git_dirty": bool(_git("status", "--porcelain", "--", "aelib", "notebooks")),
+        "git_dirty": _tree_dirty(),
     }
     result = pipeline.RunResult(
         spec.name, spec.title, "ok", outcome.get("wall_s"), None, str(run_dir), host=host

@@ -91,15 +91,25 @@ def git(*args: str, cwd: Path = pipeline.ROOT) -> str:
     ).stdout.strip()
 
 
+def uncommitted(root: Path = pipeline.ROOT) -> list[str]:
+    """The files under aelib/ and notebooks/ whose content differs from HEAD, and the new
+    ones git does not ignore. Content as git stores it (through the nbstripout filter):
+    a notebook saved in JupyterLab with outputs only is no change, though `git status`
+    lists it (its size check)."""
+    changed = git("diff", "--name-only", "HEAD", "--", "aelib", "notebooks", cwd=root)
+    new = git("ls-files", "--others", "--exclude-standard", "--", "aelib", "notebooks", cwd=root)
+    return [line for line in (changed + "\n" + new).splitlines() if line.strip()]
+
+
 def clean_head(root: Path = pipeline.ROOT) -> str:
     """HEAD, when aelib/ and notebooks/ have no uncommitted change; else Refused."""
     try:
-        dirty = git("status", "--porcelain", "--", "aelib", "notebooks", cwd=root)
+        dirty = uncommitted(root)
         head = git("rev-parse", "HEAD", cwd=root)
     except (OSError, subprocess.CalledProcessError) as exc:
         raise Refused(f"--rekey needs a git checkout ({exc})") from None
     if dirty:
-        first = dirty.splitlines()[0].split(maxsplit=1)[-1]
+        first = dirty[0]
         raise Refused(
             f"{first} has uncommitted changes: commit the refactor first, the re-key records "
             "the commit whose code it proves"
