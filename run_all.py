@@ -12,10 +12,12 @@ process of its own and fills one run directory, <output>/runs/seed<k>/<notebook>
 notebook's result files, the executed notebook's page and log, and run.json (cache key,
 inputs, host, and the SHA-256 of every result file). A run directory is replaced only when
 its new run succeeded; a failed attempt is kept beside it as <notebook>.failed/. A run
-whose inputs (source, the aelib code it imports, parameters, data hashes, package
-versions, upstream results) and result files are unchanged since its last successful run
-is not executed again. The report is rendered to <output>/index.html even when a notebook
-fails; the exit code is then 1 (2 for a bad option, 130 after Ctrl-C).
+whose inputs (its code cells, the code of the aelib modules it imports, parameters, data
+hashes, package versions, the upstream files it reads: aelib/cachekeys.py) and result
+files are unchanged since its last successful run is not executed again; --dry-run says
+what would run, --rekey proves a refactor harmless instead of re-running. The report is
+rendered to <output>/index.html even when a notebook fails; the exit code is then 1 (2 for
+a bad option, 130 after Ctrl-C).
 """
 
 from __future__ import annotations
