@@ -565,7 +565,6 @@ def _failure_outcome(exc: BaseException) -> dict:
     hint = {
         "KilledWorker": "The worker running it died twice (out of memory?): see the "
         "workers' logs; the run was tried once more on another worker.",
-        "EnvironmentMismatch": "Install the same lock and aelib sources on every worker.",
     }.get(name, "")
     return {
         "status": "failed",

@@ -33,10 +33,6 @@ from aelib import cachekeys, codehash
 PROGRESS_TOPIC = "aelib-progress"
 
 
-class EnvironmentMismatch(RuntimeError):
-    """A worker's packages or aelib sources differ from the client's."""
-
-
 class Cancelled(RuntimeError):
     """The client asked the running tasks to stop (Ctrl-C)."""
 
