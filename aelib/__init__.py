@@ -1,16 +1,20 @@
-"""aelib: the shared library behind the autoencoder notebook series.
-
-One concern per module:
+"""aelib: the library the notebooks import, one folder or module per concern.
 
 - `aelib.datasets`: verified offline loading of MNIST and Fashion-MNIST.
 - `aelib.noise`: Gaussian and salt-and-pepper corruption.
-- `aelib.seeding`: `set_seed`, one call that makes a run repeatable.
-- `aelib.models`, `aelib.training`, `aelib.saving`, `aelib.plots`, `aelib.results`:
-  model builders, the training helper, model files, figures and result files.
+- `aelib.models`: the Keras architectures (autoencoders, classifiers, the VAE).
+- `aelib.training`: fitting, batched prediction and evaluation.
+- `aelib.evaluation`: metrics, quality, anomalies, label efficiency, generative quality and
+  the classical baselines.
+- `aelib.figures`: every figure, one module per kind.
+- `aelib.outputs`: result files (metrics, tables, figures) and model files.
+- `aelib.params`, `aelib.seeding` (`set_seed`), `aelib.tfquiet`: a notebook's set-up.
+- `aelib.paper`: the study's published numbers, for reference columns.
 
-Heavy modules (TensorFlow) are imported lazily so that `import aelib` stays fast.
-Importing `aelib` first quiets TensorFlow's start-up messages (`aelib.tfquiet`), so a
-clean notebook run shows no stderr.
+The machinery that runs notebooks is `aerun`, the report is `aereport`; nothing here
+imports either (tests/test_layers.py). Heavy modules (TensorFlow) are imported lazily so
+that `import aelib` stays fast. Importing `aelib` first quiets TensorFlow's start-up
+messages (`aelib.tfquiet`), so a clean notebook run shows no stderr.
 """
 
 from aelib import tfquiet

@@ -62,7 +62,8 @@ class RunSettings:
     """The effective settings of one notebook run, after applying the profile.
 
     `notebook` and `parameters` (every notebook parameter as passed) are what
-    `aelib.results.write_run_info` and `aelib.saving.save_model` record as provenance.
+    `aelib.outputs.results.write_run_info` and `aelib.outputs.saving.save_model` record as
+    provenance.
     """
 
     profile: str
@@ -148,9 +149,15 @@ def check_profile(profile: str, *, allowed: tuple[str, ...] | None = None, reaso
     return profile
 
 
+def is_int(value) -> bool:
+    """Whether `value` is an integer (Python or NumPy), not a bool."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 def check_int(name: str, value, *, minimum: int = 1) -> int:
-    """`value` as an int >= minimum, else ValueError naming the parameter."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    """`value` as an int >= minimum, else ValueError naming the parameter. The one integer
+    check of the library: models, training and evaluation use it too."""
+    if not is_int(value):
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")

@@ -3,7 +3,7 @@
 `train` compiles the model with Adam (the paper's optimizer, learning rate 1e-3), fits it
 with per-epoch shuffling and validation, prints one line per epoch (no progress bars,
 so logs of executed notebooks stay readable) and returns the history as plain Python
-data that `aelib.results.save_history` can write as JSON.
+data that `aelib.outputs.results.save_history` can write as JSON.
 
 Without augmentation, NumPy arrays go straight to `model.fit` (the fastest path in
 Keras): the training is then a plain `model.fit`'s, bit for bit, and no aelib code runs
@@ -23,6 +23,7 @@ import keras
 import numpy as np
 
 from aelib import tfquiet
+from aelib.params import check_int
 
 __all__ = ["train", "predict", "evaluate_bce", "evaluate_accuracy", "AUGMENT_OPTIONS"]
 
@@ -39,16 +40,6 @@ AUGMENT_OPTIONS = {
 
 
 # ------------------------------------------------------------------------------ checks
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
-def _check_int(name: str, value, minimum: int) -> int:
-    if not _is_int(value) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def _check_pair(name: str, x, y) -> None:
@@ -311,8 +302,8 @@ def train(
     """
     if not isinstance(model, keras.Model):
         raise ValueError(f"model must be a keras.Model, got {type(model).__name__}")
-    epochs = _check_int("epochs", epochs, 1)
-    batch_size = _check_int("batch_size", batch_size, 1)
+    epochs = check_int("epochs", epochs, minimum=1)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
     if (
         isinstance(learning_rate, bool)
         or not isinstance(learning_rate, (int, float, np.number))
@@ -321,11 +312,13 @@ def train(
     ):
         raise ValueError(f"learning_rate must be a positive number, got {learning_rate!r}")
     if early_stopping_patience is not None:
-        early_stopping_patience = _check_int("early_stopping_patience", early_stopping_patience, 0)
+        early_stopping_patience = check_int(
+            "early_stopping_patience", early_stopping_patience, minimum=0
+        )
         if validation_data is None:
             raise ValueError("early_stopping_patience needs validation_data (it watches val_loss)")
     if seed is not None:
-        seed = _check_int("seed", seed, 0)
+        seed = check_int("seed", seed, minimum=0)
     augment = _check_augment(augment)
 
     same = y is x
@@ -410,8 +403,10 @@ def train(
 # -------------------------------------------------------------------------- evaluation
 
 
-def predict(model: keras.Model, x: np.ndarray, batch_size: int = 512) -> np.ndarray:
-    """The model's outputs for `x` in inference mode, batch by batch, as a NumPy array.
+def predict(model, x: np.ndarray, batch_size: int = 512):
+    """The model's outputs for `x` in inference mode, batch by batch, as NumPy arrays: the
+    one batched-inference helper of the library (quality, generative and the notebooks
+    use it).
 
     Each batch is a direct call `model(batch, training=False)`, not `model.predict`:
     `predict` builds a `tf.function` and a `tf.data` pipeline for every new model and
@@ -421,22 +416,30 @@ def predict(model: keras.Model, x: np.ndarray, batch_size: int = 512) -> np.ndar
     are the same numbers (checked in `tests/test_training.py`).
 
     Args:
-        model: a Keras model.
+        model: a Keras model, or a plain callable on a batch (called as `model(batch)`:
+            a classical filter, say).
         x: inputs, e.g. images `(n, 28, 28, 1)`.
         batch_size: images per call, >= 1.
 
     Returns:
-        The outputs, float32, with `len(x)` rows.
+        The outputs with `len(x)` rows; a list of arrays, one per output, for a model with
+        several (the VAE's encoder gives `[z_mean, z_log_var]`).
     """
-    batch_size = _check_int("batch_size", batch_size, 1)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    if not callable(model):
+        raise ValueError(f"model must be a Keras model or a callable, got {type(model).__name__}")
     x = np.asarray(x)
     if len(x) == 0:
         raise ValueError("predict: got an empty array")
-    batches = [
-        keras.ops.convert_to_numpy(model(x[start : start + batch_size], training=False))
-        for start in range(0, len(x), batch_size)
-    ]
-    return np.concatenate(batches, axis=0)
+    keras_model = isinstance(model, keras.Model)
+    parts, several = [], False
+    for start in range(0, len(x), batch_size):
+        batch = x[start : start + batch_size]
+        out = model(batch, training=False) if keras_model else model(batch)
+        several = isinstance(out, (list, tuple))
+        parts.append([keras.ops.convert_to_numpy(o) for o in (out if several else [out])])
+    outputs = [np.concatenate([p[i] for p in parts], axis=0) for i in range(len(parts[0]))]
+    return outputs if several else outputs[0]
 
 
 def evaluate_bce(model: keras.Model, x: np.ndarray, y: np.ndarray, batch_size: int = 512) -> float:
@@ -460,7 +463,7 @@ def evaluate_bce(model: keras.Model, x: np.ndarray, y: np.ndarray, batch_size: i
     x = np.asarray(x)
     y = np.asarray(y)
     _check_pair("x/y", x, y)
-    batch_size = _check_int("batch_size", batch_size, 1)
+    batch_size = check_int("batch_size", batch_size, minimum=1)
     total = 0.0
     count = 0
     for start in range(0, len(x), batch_size * 8):

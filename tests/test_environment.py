@@ -200,11 +200,11 @@ def test_a_jupyterlab_save_of_an_unedited_notebook_changes_nothing_in_git(tmp_pa
     time.sleep(1.1)  # past git's racy-timestamp window, as a person's save is
     assert git("diff", cwd=repo) == ""
     # what run_all records as a dirty tree, and --rekey refuses, is content, not git status
-    from aelib import rekey
+    from aerun import gitrepo
 
-    assert rekey.uncommitted(repo) == []
+    assert gitrepo.uncommitted(repo) == []
     (repo / "aelib" / "new_module.py").write_text("X = 1\n")
-    assert rekey.uncommitted(repo) == ["aelib/new_module.py"]
+    assert gitrepo.uncommitted(repo) == ["aelib/new_module.py"]
     (repo / "aelib" / "new_module.py").unlink()
     # git status still lists the files (its stat check sees a new size and does not run the
     # filter); staging them stages nothing, and then status is silent too.

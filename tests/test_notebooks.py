@@ -11,8 +11,8 @@ import nbformat
 import papermill
 import pytest
 
-from aelib import pipeline
 from aelib.params import PROFILES
+from aerun import pipeline
 
 NOTEBOOKS = [spec.path for spec in pipeline.NOTEBOOKS]
 
@@ -294,7 +294,7 @@ def test_encoder_from_another_profile_is_refused_at_the_parameters_step(tmp_path
 def test_beyond_the_paper_figures_are_skipped_in_the_paper_profile():
     """The figures the report shows only outside the paper profile are saved in cells that
     the paper profile skips (`if run.include_beyond_paper():`); the paper's figures are not."""
-    from aelib.report import render
+    from aereport import render
 
     beyond = {
         (spec[0], spec[1]) for specs in render.BEYOND_FIGURES.values() for spec in specs

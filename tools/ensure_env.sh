@@ -61,7 +61,7 @@ pyver="$("$PYTHON" -c 'import sys; print(sys.version.split()[0])')"
 want="$(sha256sum pyproject.toml "${LOCKS[@]}" | sha256sum | cut -d' ' -f1) $pyver"
 
 if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] \
-    && "$VENV/bin/python" -c 'import aelib, tensorflow, papermill, nbstripout' >/dev/null 2>&1; then
+    && "$VENV/bin/python" -c 'import aelib, aerun, aereport, tensorflow, papermill, nbstripout' >/dev/null 2>&1; then
   configure_git_filter "$PWD/$VENV/bin/python"
   exit 0
 fi
