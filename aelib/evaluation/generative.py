@@ -439,5 +439,7 @@ def interpolation_images(encoder, decoder, x_pair: np.ndarray, steps: int) -> np
     x_pair = np.asarray(x_pair)
     if len(x_pair) != 2:
         raise ValueError(f"x_pair must hold two images, got {len(x_pair)}")
-    codes = predict(encoder, x_pair, 2)[0]
+    codes = predict(encoder, x_pair, 2)
+    if isinstance(codes, list):  # a VAE's encoder: [z_mean, z_log_var]; the code is z_mean
+        codes = codes[0]
     return decode(decoder, interpolate(codes[0], codes[1], steps))

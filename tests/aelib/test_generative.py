@@ -135,3 +135,21 @@ def test_elbo_terms_and_judge_images_on_tiny_models():
     assert scores["frechet"] == pytest.approx(0.0, abs=1e-6)
     assert 0 <= scores["class_entropy"] <= math.log(10) + 1e-9
     assert 0.1 <= scores["confidence"] <= 1 and len(scores["histogram"]) == 10
+
+
+def test_interpolation_images_take_a_plain_encoder_and_a_vaes():
+    """The plain autoencoder's encoder gives codes, the VAE's [z_mean, z_log_var]: both
+    interpolate between the two images' codes (the posterior means for the VAE)."""
+    from aelib import models
+    from aelib.training import predict
+
+    x = np.random.default_rng(0).random((2, 28, 28, 1)).astype("float32")
+    ae = models.build_dense_bottleneck_autoencoder(2)  # notebook 06's plain autoencoder
+    vae = models.build_conv_vae(2, seed=0)
+    for encoder, decoder in ((ae.encoder, ae.decoder), (vae.encoder, vae.decoder)):
+        images = generative.interpolation_images(encoder, decoder, x, 5)
+        assert images.shape == (5, 28, 28, 1) and images.dtype == np.float32
+        codes = predict(encoder, x, 2)
+        codes = codes[0] if isinstance(codes, list) else codes
+        ends = generative.decode(decoder, codes)
+        np.testing.assert_allclose(images[[0, -1]].reshape(2, -1), ends.reshape(2, -1), atol=1e-5)
