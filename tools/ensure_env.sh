@@ -11,9 +11,11 @@
 # pip access to PyPI (or a mirror of it) is enough.
 #
 # Every run also configures the nbstripout git filter of this checkout (see .gitattributes),
-# so that notebooks are stored without outputs; outside a git checkout that step is skipped.
-#   bash tools/ensure_env.sh                        # the environment, then the git filter
-#   bash tools/ensure_env.sh --git-filter PYTHON    # only the git filter, run by PYTHON
+# so that notebooks are stored without outputs (outside a git checkout that step is skipped),
+# and JupyterLab's save in this environment to write them the same way
+# (tools/jupyter/jupyter_server_config.py).
+#   bash tools/ensure_env.sh                        # the environment, then both
+#   bash tools/ensure_env.sh --git-filter PYTHON    # only the git filter and Jupyter, for PYTHON
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,9 +28,7 @@ LOCKS=(requirements/tools.txt requirements/lock.txt)
 # (the Python version, the editor's modes): stripped, so that Run All and Save of an unedited
 # notebook leaves git silent. The committed notebooks carry the kernelspec JupyterLab writes
 # for this environment's kernel ("Python 3 (ipykernel)") and language_info's name only.
-JUPYTERLAB_KEYS="metadata.language_info.codemirror_mode metadata.language_info.file_extension \
-metadata.language_info.mimetype metadata.language_info.nbconvert_exporter \
-metadata.language_info.pygments_lexer metadata.language_info.version"
+JUPYTERLAB_KEYS="$(tr '\n' ' ' < tools/jupyter/strip_keys.txt | sed 's/ *$//')"
 
 # The repo-local git config `nbstripout --install` writes, but with --keep-id so that the
 # notebooks' cell ids are kept as committed. Idempotent; silent when nothing changes.
@@ -52,8 +52,26 @@ configure_git_filter() {
   echo "==> nbstripout git filter configured: notebooks are staged and diffed without outputs"
 }
 
+# JupyterLab started from this environment loads the project's server configuration
+# (tools/jupyter/jupyter_server_config.py: a save writes a notebook as git stores it).
+# Jupyter reads sys.prefix/etc/jupyter, not the working directory; idempotent.
+configure_jupyter() {
+  local python=$1 prefix stub want
+  prefix="$("$python" -c 'import sys; print(sys.prefix)')"
+  stub="$prefix/etc/jupyter/jupyter_server_config.py"
+  want="# Written by tools/ensure_env.sh: the project's Jupyter server configuration.
+load_subconfig(\"$PWD/tools/jupyter/jupyter_server_config.py\")  # noqa: F821"
+  if [ -f "$stub" ] && [ "$(cat "$stub")" = "$want" ]; then
+    return 0
+  fi
+  mkdir -p "$(dirname "$stub")"
+  printf '%s\n' "$want" > "$stub"
+  echo "==> JupyterLab configured: a save under notebooks/ writes the notebook as git stores it"
+}
+
 if [ "${1:-}" = "--git-filter" ]; then
   configure_git_filter "${2:?usage: tools/ensure_env.sh --git-filter PYTHON}"
+  configure_jupyter "$2"
   exit 0
 fi
 
@@ -63,6 +81,7 @@ want="$(sha256sum pyproject.toml "${LOCKS[@]}" | sha256sum | cut -d' ' -f1) $pyv
 if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ] \
     && "$VENV/bin/python" -c 'import aelib, aerun, aereport, tensorflow, papermill, nbstripout' >/dev/null 2>&1; then
   configure_git_filter "$PWD/$VENV/bin/python"
+  configure_jupyter "$PWD/$VENV/bin/python"
   exit 0
 fi
 
@@ -94,3 +113,4 @@ PYTHONWARNINGS="ignore:Editable installation" "${pip[@]}" --no-deps --no-build-i
 echo "$want" > "$STAMP"
 echo "==> Environment ready: $VENV"
 configure_git_filter "$PWD/$VENV/bin/python"
+configure_jupyter "$PWD/$VENV/bin/python"

@@ -90,6 +90,12 @@ class GaussianSampling(layers.Layer):
         return {**super().get_config(), "seed": self.seed}
 
 
+# A saved model names the class of a custom layer by its module: the one aelib exports
+# it from, as when the models were one module, so that a model file does not change with
+# the file that defines the class (run_all compares result files by content).
+GaussianSampling.__module__ = "aelib.models"
+
+
 @keras.saving.register_keras_serializable(package="aelib")
 def vae_reconstruction_loss(y_true, y_pred):
     """Binary cross-entropy summed over the pixels of each image, in nats: `(batch,)`.

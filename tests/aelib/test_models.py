@@ -279,3 +279,35 @@ def test_vae_rejects_bad_args(kwargs, match):
 
     with pytest.raises(ValueError, match=match):
         build_conv_vae(**kwargs)
+
+
+def test_a_saved_vae_names_its_layer_by_the_module_aelib_exports_it_from(tmp_path):
+    """The .keras config records a custom layer's module; it stays `aelib.models` whatever
+    file defines the class, so a saved model's content does not change with a move, and
+    the file loads back."""
+    import json
+    import zipfile
+
+    import keras
+
+    from aelib import models
+
+    vae = models.build_conv_vae(2, seed=0)
+    path = tmp_path / "vae.keras"
+    vae.vae.save(path)
+    config = json.loads(zipfile.ZipFile(path).read("config.json"))
+    modules = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("class_name") == "GaussianSampling":
+                modules.add(node.get("module"))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(config)
+    assert modules == {"aelib.models"}
+    assert keras.saving.load_model(path).count_params() == vae.vae.count_params()
