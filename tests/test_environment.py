@@ -317,4 +317,5 @@ def test_a_jupyterlab_save_leaves_git_status_and_diff_silent(tmp_path):
         "M",
         notebooks[0].relative_to(repo).as_posix(),
     ]
-    assert "+# an edit" in git("diff", cwd=repo).replace('"', "").replace("\\n", "")
+    diff = git("diff", cwd=repo).splitlines()
+    assert '+    "# an edit"' in diff
