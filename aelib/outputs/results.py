@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from aelib.outputs import metric_ids
+
 __all__ = [
     "atomic_write_bytes",
     "atomic_write_text",
@@ -155,12 +157,22 @@ def _check_metrics(metrics: Mapping, prefix: str = "") -> dict:
     return out
 
 
+def _flat_ids(metrics: Mapping, prefix: str = ""):
+    """The ids of checked metrics, nested ones joined with "."."""
+    for key, value in metrics.items():
+        if isinstance(value, Mapping):
+            yield from _flat_ids(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}"
+
+
 def write_metrics(
     metrics: Mapping,
     out_dir: str | os.PathLike,
     *,
     filename: str = METRICS_FILENAME,
     merge: bool = False,
+    declared: bool = True,
 ) -> str:
     """Write `metrics` (id -> number, or nested dicts of them) as JSON, atomically.
 
@@ -169,6 +181,8 @@ def write_metrics(
         out_dir: the notebook's output folder (created if missing).
         filename: file name inside `out_dir`.
         merge: if True, update the existing file's entries instead of replacing it.
+        declared: every id must be declared in `aelib.outputs.metric_ids` (a notebook's
+            `metrics.json`, which the report reads); False for a file of other numbers.
 
     Returns:
         The path as a string.
@@ -176,8 +190,12 @@ def write_metrics(
     Raises:
         ValueError: if a value is not a finite number (NaN, inf, None, text...); the
             message names the offending id (nested ids joined with ".").
+        metric_ids.UnknownMetric: an id no template of the schema declares (nothing is
+            written).
     """
     checked = _check_metrics(metrics)
+    if declared:
+        metric_ids.check(_flat_ids(checked))
     path = Path(out_dir) / _with_suffix(filename, ".json")
     if merge and path.is_file():
         existing = json.loads(path.read_text(encoding="utf-8"))

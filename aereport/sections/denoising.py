@@ -12,9 +12,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
+from aelib.outputs import metric_ids
 from aelib.paper import PAPER_VALUES
 from aereport.format import (
     diff,
@@ -201,16 +201,13 @@ def denoise_quality_table(
     return rows
 
 
-_SWEEP_ID = re.compile(r"^mnist\.denoise\.sweep\.([a-z_]+?)_(\d{3})\.[a-z_]+$")
-
-
 def denoise_sweep_levels(metrics: Mapping) -> dict[str, list[str]]:
     """Noise type -> the sweep's level codes ("040" for 0.40), sorted, from the ids."""
     levels: dict[str, set[str]] = {}
-    for key in metrics:
-        match = _SWEEP_ID.match(key)
-        if match:
-            levels.setdefault(match.group(1), set()).add(match.group(2))
+    scores = ("SWEEP_NOISY_PSNR", "SWEEP_AE_PSNR", "SWEEP_FILTER_PSNR", "SWEEP_AE_SSIM")
+    for score in scores:
+        for found in metric_ids.SCHEMA[score].instances(metrics):
+            levels.setdefault(found["kind"], set()).add(f"{found['level']:03d}")
     ordered = [n for n in NOISE_TYPES if n in levels] + sorted(set(levels) - set(NOISE_TYPES))
     return {noise: sorted(levels[noise]) for noise in ordered}
 

@@ -14,9 +14,9 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 
+from aelib.outputs import metric_ids
 from aelib.paper import PAPER_VALUES
 from aereport import seeds
 from aereport.format import (
@@ -163,12 +163,11 @@ LABEL_EFF_METHODS: dict[str, str] = {
     "scratch": "CNN from scratch (same architecture)",
     "fashion_encoder": "frozen Fashion-MNIST encoder",
 }
-_LABEL_EFF_ID = re.compile(r"^fashion\.label_eff\.([A-Za-z0-9_-]+)\.(\d+)\.test_acc$")
 
 
 def label_efficiency_sizes(metrics: Mapping) -> list[int]:
     """The label-set sizes of the label-efficiency runs, discovered from the ids."""
-    return sorted({int(m.group(2)) for m in map(_LABEL_EFF_ID.match, metrics) if m})
+    return sorted({found["n"] for found in metric_ids.LABEL_EFF_TEST_ACC.instances(metrics)})
 
 
 def label_efficiency_table(
@@ -181,7 +180,7 @@ def label_efficiency_table(
     dict per size, accuracy as a fraction); `missing` as in `denoise_quality_table`.
     """
     sizes = label_efficiency_sizes(metrics)
-    found = {m.group(1) for m in map(_LABEL_EFF_ID.match, metrics) if m}
+    found = {f["method"] for f in metric_ids.LABEL_EFF_TEST_ACC.instances(metrics)}
     methods = list(LABEL_EFF_METHODS) + sorted(found - set(LABEL_EFF_METHODS))
     missing = missing_verdict("05_fashion_transfer", statuses)
     return [

@@ -13,10 +13,10 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 
 from aelib.evaluation.metrics import compression_ratio
+from aelib.outputs import metric_ids
 from aelib.paper import PAPER_LATENT_SWEEP, PAPER_VALUES
 from aereport import seeds
 from aereport.format import (
@@ -173,7 +173,6 @@ LATENT2_DESIGNS: tuple[tuple[str, str, str, str, str], ...] = (
         "mnist.latent_2.variant.deep-bn.params",
     ),
 )
-_VARIANT_ID = re.compile(r"^mnist\.latent_2\.variant\.([A-Za-z0-9_-]+)\.val_bce$")
 
 
 def latent2_designs_table(
@@ -191,12 +190,19 @@ def latent2_designs_table(
     paper = PAPER_VALUES["mnist.latent_2.val_bce"]
     specs = list(LATENT2_DESIGNS)
     known = {spec[0] for spec in specs}
-    for key in sorted(metrics):
-        match = _VARIANT_ID.match(key)
-        if match and match.group(1) not in known:
-            name = match.group(1)
+    for found in metric_ids.VARIANT_VAL_BCE.instances(sorted(metrics)):
+        name = found["variant"]
+        if name not in known:
             known.add(name)
-            specs.append((name, name, "", key, f"mnist.latent_2.variant.{name}.params"))
+            specs.append(
+                (
+                    name,
+                    name,
+                    "",
+                    metric_ids.VARIANT_VAL_BCE.id(variant=name),
+                    metric_ids.VARIANT_PARAMS.id(variant=name),
+                )
+            )
     rows = []
     for design, label, description, bce_id, params_id in specs:
         fallback = (f"mnist.latent_2.variant.{design}.val_bce",) if design == "dense128" else ()
@@ -453,9 +459,6 @@ def _smaller_latent_higher_loss(metrics: Mapping) -> dict:
     return finding("smaller_latent_higher_loss", claim, paper, measured, combine(outcomes))
 
 
-_PCA_ID = re.compile(r"^mnist\.pca_(\d+)\.val_bce$")
-
-
 def _ae_beats_pca(metrics: Mapping) -> dict:
     claim = (
         "A nonlinear autoencoder beats PCA at the same code size (Hinton & "
@@ -466,7 +469,8 @@ def _ae_beats_pca(metrics: Mapping) -> dict:
         "Not tested in the paper; it cites Hinton & Salakhutdinov (2006) [4], who "
         "showed deep autoencoders reconstructing better than PCA with the same code size."
     )
-    sizes = sorted(set(LATENT_SIZES) | {int(m.group(1)) for m in map(_PCA_ID.match, metrics) if m})
+    pca = {found["d"] for found in metric_ids.PCA_VAL_BCE.instances(metrics)}
+    sizes = sorted(set(LATENT_SIZES) | pca)
     parts, outcomes, fails, unclear = [], [], [], []
     for d in sizes:
         ae = measure(metrics.get(f"mnist.latent_{d}.val_bce"))

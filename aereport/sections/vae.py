@@ -17,9 +17,9 @@ this notebook, and its analyses then say "not run".
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
+from aelib.outputs import metric_ids
 from aereport.format import esc, fail_link, table, verdict_badge
 from aereport.merge import stat
 from aereport.section import Analysis, Context, FigureSpec, Section
@@ -52,8 +52,7 @@ NOTEBOOK = "06_variational_autoencoder"
 # (metric prefix, label) of the datasets the notebook trains on.
 DATASETS: tuple[tuple[str, str], ...] = (("mnist", "MNIST"), ("fashion", "Fashion-MNIST"))
 DEFAULT_LATENT_DIMS = (2, 16)
-
-_NEG_ELBO_ID = re.compile(r"^(mnist|fashion)\.vae_(\d+)\.neg_elbo$")
+_DATASET_IDS = {prefix for prefix, _ in DATASETS}
 
 _NOT_PAPER = (
     "Not tested in the paper: it proposes variational autoencoders and generating images "
@@ -61,10 +60,12 @@ _NOT_PAPER = (
 )
 
 
-def latent_dims(metrics: Mapping) -> list[int]:
-    """The VAE code sizes found in the metric ids (the notebook's defaults when none)."""
-    found = {int(m.group(2)) for m in map(_NEG_ELBO_ID.match, metrics) if m}
-    return sorted(found) or list(DEFAULT_LATENT_DIMS)
+def latent_dims(metrics: Mapping, default=DEFAULT_LATENT_DIMS) -> list[int]:
+    """The VAE code sizes found in the metric ids (`default` when none)."""
+    found = {
+        f["d"] for f in metric_ids.VAE_NEG_ELBO.instances(metrics) if f["dataset"] in _DATASET_IDS
+    }
+    return sorted(found) or list(default)
 
 
 # ---------------------------------------------------------------------------- tables
@@ -157,7 +158,7 @@ def _fixed(st: Mapping, digits: int) -> str:
 
 def _missing_html(ctx: Context) -> str | None:
     """The box shown instead of a table when the notebook wrote no VAE numbers."""
-    if any(_NEG_ELBO_ID.match(k) for k in ctx.metrics):
+    if latent_dims(ctx.metrics, default=()):
         return None
     failed = ctx.statuses.get(NOTEBOOK) == "failed"
     return (

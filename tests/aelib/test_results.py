@@ -59,14 +59,14 @@ def test_metrics_roundtrip_and_nested(tmp_path):
         "epochs": np.int64(10),
         "latent": {"2": 0.1669, "16": 0.1141},
     }
-    path = write_metrics(metrics, tmp_path)
+    path = write_metrics(metrics, tmp_path, declared=False)  # ids outside the schema
     assert path.endswith("metrics.json")
     data = read_metrics(tmp_path)
     assert math.isclose(data["baseline_val_bce"], 0.0734, rel_tol=1e-6)
     assert data["epochs"] == 10 and data["latent"]["16"] == 0.1141
-    write_metrics({"extra": 1.0}, tmp_path, merge=True)
+    write_metrics({"extra": 1.0}, tmp_path, merge=True, declared=False)
     assert set(read_metrics(tmp_path)) == {"baseline_val_bce", "epochs", "latent", "extra"}
-    write_metrics({"only": 2.0}, tmp_path)
+    write_metrics({"only": 2.0}, tmp_path, declared=False)
     assert read_metrics(tmp_path) == {"only": 2.0}
 
 
@@ -81,7 +81,7 @@ def test_metrics_roundtrip_and_nested(tmp_path):
     ],
 )
 def test_metrics_rejects_non_finite(tmp_path, metrics, bad_id):
-    write_metrics({"old": 1.0}, tmp_path)
+    write_metrics({"old": 1.0}, tmp_path, declared=False)
     with pytest.raises(ValueError, match=bad_id.replace(".", r"\.")):
         write_metrics(metrics, tmp_path)
     assert read_metrics(tmp_path) == {"old": 1.0}  # untouched
