@@ -29,6 +29,13 @@ __all__ = [
 _USABLE = ("ok", "cached")
 
 
+def instances(template, metrics: Iterable[str]) -> list[dict]:
+    """The field values of every id in `metrics` that `template` (an
+    `aelib.outputs.metric_ids.MetricId`) declares, in their order: which label counts,
+    noise levels, designs or code sizes a run wrote."""
+    return [v for v in (template.match(k) for k in metrics) if v is not None]
+
+
 def is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 

@@ -6,7 +6,9 @@ notebook(s) that write it and whether every seed writes it or the first seed onl
 investigations `later_seed_parameters` leaves out). The notebooks write through
 `aelib.outputs.results.write_metrics`, which refuses an id no template here declares; the
 report sections read with `MetricId.id(...)` and find which variants a run wrote with
-`MetricId.instances(metrics)`, so no section parses an id itself. A test
+`aereport.merge.instances` (this template's `match` over the merged ids), so no section
+parses an id itself. (Only what the notebooks execute lives here: `run_all --rekey` proves
+a change of this module by the notebooks' smoke runs.) A test
 (`tests/aereport/test_metric_ids.py`) fails when a committed run wrote an id the schema
 lacks, or when a section reads one no notebook writes.
 
@@ -77,11 +79,6 @@ class MetricId:
             return values if self.id(**values) == metric_id else None
         except ValueError:
             return None
-
-    def instances(self, metrics: Iterable[str]) -> list[dict]:
-        """The field values of every id in `metrics` this template wrote, in their order."""
-        return [v for v in (self.match(k) for k in metrics) if v is not None]
-
 
 def _pieces(part: str):
     return list(_FORMATTER.parse(part))

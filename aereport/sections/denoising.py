@@ -27,7 +27,7 @@ from aereport.format import (
     value_cell,
     verdict_badge,
 )
-from aereport.merge import difference, stat, summarize
+from aereport.merge import difference, instances, stat, summarize
 from aereport.section import (
     Analysis,
     Block,
@@ -206,7 +206,7 @@ def denoise_sweep_levels(metrics: Mapping) -> dict[str, list[str]]:
     levels: dict[str, set[str]] = {}
     scores = ("SWEEP_NOISY_PSNR", "SWEEP_AE_PSNR", "SWEEP_FILTER_PSNR", "SWEEP_AE_SSIM")
     for score in scores:
-        for found in metric_ids.SCHEMA[score].instances(metrics):
+        for found in instances(metric_ids.SCHEMA[score], metrics):
             levels.setdefault(found["kind"], set()).add(f"{found['level']:03d}")
     ordered = [n for n in NOISE_TYPES if n in levels] + sorted(set(levels) - set(NOISE_TYPES))
     return {noise: sorted(levels[noise]) for noise in ordered}

@@ -32,7 +32,7 @@ from aereport.format import (
     verdict_badge,
     vs_paper_cells,
 )
-from aereport.merge import stat, summarize
+from aereport.merge import instances, stat, summarize
 from aereport.section import (
     Analysis,
     Block,
@@ -167,7 +167,7 @@ LABEL_EFF_METHODS: dict[str, str] = {
 
 def label_efficiency_sizes(metrics: Mapping) -> list[int]:
     """The label-set sizes of the label-efficiency runs, discovered from the ids."""
-    return sorted({found["n"] for found in metric_ids.LABEL_EFF_TEST_ACC.instances(metrics)})
+    return sorted({found["n"] for found in instances(metric_ids.LABEL_EFF_TEST_ACC, metrics)})
 
 
 def label_efficiency_table(
@@ -180,7 +180,7 @@ def label_efficiency_table(
     dict per size, accuracy as a fraction); `missing` as in `denoise_quality_table`.
     """
     sizes = label_efficiency_sizes(metrics)
-    found = {f["method"] for f in metric_ids.LABEL_EFF_TEST_ACC.instances(metrics)}
+    found = {f["method"] for f in instances(metric_ids.LABEL_EFF_TEST_ACC, metrics)}
     methods = list(LABEL_EFF_METHODS) + sorted(found - set(LABEL_EFF_METHODS))
     missing = missing_verdict("05_fashion_transfer", statuses)
     return [

@@ -32,7 +32,7 @@ from aereport.format import (
     verdict_badge,
     vs_paper_cells,
 )
-from aereport.merge import stat, summarize
+from aereport.merge import instances, stat, summarize
 from aereport.section import (
     Analysis,
     Block,
@@ -190,7 +190,7 @@ def latent2_designs_table(
     paper = PAPER_VALUES["mnist.latent_2.val_bce"]
     specs = list(LATENT2_DESIGNS)
     known = {spec[0] for spec in specs}
-    for found in metric_ids.VARIANT_VAL_BCE.instances(sorted(metrics)):
+    for found in instances(metric_ids.VARIANT_VAL_BCE, sorted(metrics)):
         name = found["variant"]
         if name not in known:
             known.add(name)
@@ -469,7 +469,7 @@ def _ae_beats_pca(metrics: Mapping) -> dict:
         "Not tested in the paper; it cites Hinton & Salakhutdinov (2006) [4], who "
         "showed deep autoencoders reconstructing better than PCA with the same code size."
     )
-    pca = {found["d"] for found in metric_ids.PCA_VAL_BCE.instances(metrics)}
+    pca = {found["d"] for found in instances(metric_ids.PCA_VAL_BCE, metrics)}
     sizes = sorted(set(LATENT_SIZES) | pca)
     parts, outcomes, fails, unclear = [], [], [], []
     for d in sizes:

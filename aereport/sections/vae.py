@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 from aelib.outputs import metric_ids
 from aereport.format import esc, fail_link, table, verdict_badge
-from aereport.merge import stat
+from aereport.merge import instances, stat
 from aereport.section import Analysis, Context, FigureSpec, Section
 from aereport.verdicts import (
     AGREES,
@@ -63,7 +63,7 @@ _NOT_PAPER = (
 def latent_dims(metrics: Mapping, default=DEFAULT_LATENT_DIMS) -> list[int]:
     """The VAE code sizes found in the metric ids (`default` when none)."""
     found = {
-        f["d"] for f in metric_ids.VAE_NEG_ELBO.instances(metrics) if f["dataset"] in _DATASET_IDS
+        f["d"] for f in instances(metric_ids.VAE_NEG_ELBO, metrics) if f["dataset"] in _DATASET_IDS
     }
     return sorted(found) or list(default)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from aelib.outputs import metric_ids, results
+from aereport.merge import instances
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "report"
@@ -37,7 +38,7 @@ def test_every_committed_id_is_declared_once_by_its_notebook():
 def test_every_declared_id_is_written_by_a_committed_run():
     written = {k for metrics in _committed().values() for k in metrics}
     for name, entry in metric_ids.SCHEMA.items():
-        assert entry.instances(written), f"{name} ({entry.template}) is written by no run"
+        assert instances(entry, written), f"{name} ({entry.template}) is written by no run"
         assert entry.meaning and entry.unit and entry.notebooks
 
 
@@ -49,8 +50,9 @@ def test_ids_are_made_and_matched_by_the_template_alone():
         "level": 20,
     }
     assert sweep.match("mnist.denoise.sweep.salt_pepper_20.ae_psnr") is None  # not canonical
-    assert metric_ids.LABEL_EFF_TEST_ACC.instances(
-        ["fashion.label_eff.scratch.100.test_acc", "fashion.cnn.test_acc"]
+    assert instances(
+        metric_ids.LABEL_EFF_TEST_ACC,
+        ["fashion.label_eff.scratch.100.test_acc", "fashion.cnn.test_acc"],
     ) == [{"method": "scratch", "n": 100}]
     assert metric_ids.lookup("mnist.latent_2.variant.deep-bn.val_bce").template == (
         "mnist.latent_2.variant.{variant}.val_bce"
