@@ -16,6 +16,9 @@ Template fields are whole dot-separated parts or pieces of one: `{d}` (an intege
 size), `{n}` (an integer label count), `{level}` (a noise level in thousandths, three
 digits), `{units}` (an integer), and text fields (`{dataset}`, `{noise}`, `{kind}`,
 `{variant}`, `{method}`) that hold no dot.
+
+It is over the project's 500 lines on purpose: most of it is the one table of every id,
+kept in one place so that no id is declared twice.
 """
 
 from __future__ import annotations
