@@ -271,17 +271,65 @@ def check_out_dir(out_dir: str | os.PathLike, *, name: str = "out_dir") -> Path:
     return out
 
 
+_TYPES = {int: "an integer", float: "a number", str: "text", bool: "True or False"}
+
+
+def declared(namespace) -> dict:
+    """Every parameter of a notebook, as its parameters cell declares it, with the value
+    it has now: `{name: value}` in the cell's order.
+
+    The parameters cell (tagged `parameters`, papermill's contract) declares each
+    parameter once, as `name: type = default  # help`; Python records the annotations in
+    the notebook's `__annotations__`, and papermill's injected cell assigns new values
+    after it. So the notebook passes `globals()` and writes no list of its parameters a
+    second time. Each value is checked against its annotation (an int is no bool, a float
+    any number, a list may come as text from `papermill -p`: `as_list`); the values are
+    returned as passed, for the record, and the notebook's own checks convert them.
+
+    Raises:
+        ValueError: no parameter is declared (the parameters cell has not run), or a value
+            does not have its declared type; the message names the parameter.
+    """
+    annotations = dict(namespace.get("__annotations__") or {})
+    if not annotations:
+        raise ValueError(
+            "no parameters declared: run the notebook's parameters cell first (each "
+            "parameter is declared there as `name: type = value  # help`)"
+        )
+    values = {}
+    for name, kind in annotations.items():
+        if name not in namespace:
+            raise ValueError(f"parameter {name} is declared but has no value")
+        value = namespace[name]
+        origin = getattr(kind, "__origin__", kind)
+        if origin is list:
+            as_list(name, value)
+        elif kind is int and not is_int(value):
+            raise ValueError(f"{name} must be an integer, got {value!r}")
+        elif kind is float and (
+            isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating))
+        ):
+            raise ValueError(f"{name} must be a number, got {value!r}")
+        elif kind in (str, bool) and not isinstance(value, kind):
+            raise ValueError(f"{name} must be {_TYPES[kind]}, got {value!r}")
+        values[name] = value
+    return values
+
+
 def settings(
     *,
-    profile: str,
-    seed: int,
-    epochs: int,
-    batch_size: int,
-    out_dir: str | os.PathLike,
     notebook: str | None = None,
     parameters: dict | None = None,
+    profile: str | None = None,
+    seed: int | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    out_dir: str | os.PathLike | None = None,
 ) -> RunSettings:
     """Validate the common parameters, apply the profile, and create `out_dir`.
+
+    `profile`, `seed`, `epochs`, `batch_size` and `out_dir` default to their entries in
+    `parameters` (a notebook passes `parameters=params.declared(globals())` only).
 
     Args:
         profile: "full", "paper" (full without the analyses beyond the paper) or
@@ -303,6 +351,12 @@ def settings(
         ValueError: naming the parameter and what is allowed; for `out_dir`, also the
             path, why it is unusable and the fix.
     """
+    given = dict(parameters or {})
+    profile = given.get("profile") if profile is None else profile
+    seed = given.get("seed") if seed is None else seed
+    epochs = given.get("epochs") if epochs is None else epochs
+    batch_size = given.get("batch_size") if batch_size is None else batch_size
+    out_dir = given.get("out_dir", "") if out_dir is None else out_dir
     check_profile(profile)
     seed = check_int("seed", seed, minimum=0)
     epochs = check_int("epochs", epochs)

@@ -179,3 +179,37 @@ def test_an_unusable_out_dir_is_one_error_without_a_chain(tmp_path):
     with pytest.raises(ValueError, match="is not usable") as raised:
         params.check_out_dir(blocker / "sub")
     assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
+def test_the_parameters_cell_is_the_one_declaration(tmp_path):
+    """`declared` reads a notebook's parameters from the parameters cell's annotations, in
+    order, with papermill's injected values; each checked against its type; `settings`
+    takes the common ones from it."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from aelib import params
+
+    shell = InteractiveShell.instance()
+    shell.run_cell(
+        'profile: str = "full"  # help\nseed: int = 0\nepochs: int = 10\n'
+        "batch_size: int = 128\nsizes: list[int] = [2, 16]\nrate: float = 0.5\n"
+        'out_dir: str = ""\n'
+    )
+    shell.run_cell(f'profile = "smoke"\nsizes = "2,8"\nout_dir = {str(tmp_path / "o")!r}\n')
+    namespace = shell.user_ns
+    got = params.declared(namespace)
+    assert list(got) == ["profile", "seed", "epochs", "batch_size", "sizes", "rate", "out_dir"]
+    assert got["profile"] == "smoke" and got["sizes"] == "2,8"  # as passed, for the record
+    run = params.settings(notebook="nb", parameters=got)
+    assert run.profile == "smoke" and run.epochs == 1 and run.parameters == got
+    for bad, message in (
+        ("seed = True", "seed must be an integer"),
+        ("rate = 'x'", "rate must be a number"),
+        ("profile = 3", "profile must be text"),
+    ):
+        shell.run_cell(bad)
+        with pytest.raises(ValueError, match=message):
+            params.declared(namespace)
+        shell.run_cell('seed = 0\nrate = 0.5\nprofile = "smoke"')
+    with pytest.raises(ValueError, match="run the notebook's parameters cell first"):
+        params.declared({})
