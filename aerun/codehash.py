@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import importlib.util
 import json
 import threading
 from pathlib import Path
@@ -26,10 +27,21 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def package_dir(name: str) -> Path:
+    """The folder of the package `name` as this Python imports it (found, not imported:
+    importing aelib would configure TensorFlow's logging); `ROOT / name` when absent. A
+    worker started with another aelib first on its path counts that one."""
+    spec = importlib.util.find_spec(name)
+    locations = list(spec.submodule_search_locations or ()) if spec else []
+    return Path(locations[0]).resolve() if locations else ROOT / name
+
+
 # What the notebooks import; their cache keys count its files.
-AELIB_DIR = ROOT / "aelib"
+AELIB_DIR = package_dir("aelib")
 # Every package a worker runs: the library, this machinery and the report.
-PACKAGE_DIRS = (AELIB_DIR, ROOT / "aerun", ROOT / "aereport")
+PACKAGE_DIRS = (AELIB_DIR, package_dir("aerun"), package_dir("aereport"))
 # CPython 3.11's parser is not safe in several threads at once ("AST constructor recursion
 # depth mismatch"): run_all's Dask workers are threads of one process.
 _PARSE_LOCK = threading.RLock()

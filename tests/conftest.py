@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-COPIED = ("run_all.py", "aelib", "notebooks", ".gitignore")
+COPIED = ("run_all.py", "aelib", "aerun", "aereport", "notebooks", ".gitignore")
 
 
 class Project:
@@ -62,7 +62,7 @@ class Project:
         ).stdout.strip()
 
     def commit(self, message: str) -> str:
-        self.git("add", "-A", "aelib", "notebooks", "run_all.py")
+        self.git("add", "-A", "aelib", "aerun", "aereport", "notebooks", "run_all.py")
         self.git("commit", "-q", "-m", message)
         return self.git("rev-parse", "HEAD")
 

@@ -51,7 +51,7 @@ def test_git_filter_strips_outputs_when_staging(tmp_path):
     repository holding this checkout's .gitattributes, independent of any global git config."""
     repo = tmp_path / "repo"
     rel = "notebooks/01_baseline_autoencoder.ipynb"
-    for name in (".gitattributes", "tools/ensure_env.sh", rel):
+    for name in (".gitattributes", "tools/ensure_env.sh", "tools/jupyter/strip_keys.txt", rel):
         (repo / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, repo / name)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}

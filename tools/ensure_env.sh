@@ -15,7 +15,8 @@
 # and JupyterLab's save in this environment to write them the same way
 # (tools/jupyter/jupyter_server_config.py).
 #   bash tools/ensure_env.sh                        # the environment, then both
-#   bash tools/ensure_env.sh --git-filter PYTHON    # only the git filter and Jupyter, for PYTHON
+#   bash tools/ensure_env.sh --git-filter PYTHON    # only the git filter, run by PYTHON
+#   bash tools/ensure_env.sh --jupyter PYTHON       # only Jupyter's save, for PYTHON's env
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -71,7 +72,10 @@ load_subconfig(\"$PWD/tools/jupyter/jupyter_server_config.py\")  # noqa: F821"
 
 if [ "${1:-}" = "--git-filter" ]; then
   configure_git_filter "${2:?usage: tools/ensure_env.sh --git-filter PYTHON}"
-  configure_jupyter "$2"
+  exit 0
+fi
+if [ "${1:-}" = "--jupyter" ]; then
+  configure_jupyter "${2:?usage: tools/ensure_env.sh --jupyter PYTHON}"
   exit 0
 fi
 
