@@ -108,3 +108,12 @@ def test_rendering_the_report_loads_neither_keras_nor_tensorflow():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert json.loads(out.splitlines()[-1]) == []
+
+
+def test_every_package_folder_is_a_regular_package():
+    """A folder without __init__.py would be a namespace package: tests/aerun/ would merge
+    into aerun, and a non-editable install would leave it out."""
+    for package in PACKAGES:
+        for folder in [ROOT / package, *(p.parent for p in (ROOT / package).rglob("*.py"))]:
+            if folder.name != "__pycache__":
+                assert (folder / "__init__.py").is_file(), folder.relative_to(ROOT)
