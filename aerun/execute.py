@@ -103,9 +103,13 @@ def dask_client(args, out: Path):
             print(f"run_all: Dask dashboard at {client.dashboard_link}")
         yield client
     finally:
-        client.close(timeout=10)
+        # A close that times out (a task still stopping after Ctrl-C) must not replace the
+        # exception that is ending the run: every result is already on disk by now.
+        with contextlib.suppress(Exception):
+            client.close(timeout=10)
         if local is not None:
-            local.close(timeout=10)
+            with contextlib.suppress(Exception):
+                local.close(timeout=10)
             rundirs.discard(out / rundirs.WORK / "dask")
 
 
@@ -254,11 +258,11 @@ def run_everything(args, out: Path, selected: set[str], client, results: dict) -
                 results[k] = result
                 _say_finished(label[k], result, out)
     except KeyboardInterrupt:
+        _second_interrupt_quits()  # before saying so: a second Ctrl-C may follow at once
         say(
             f"\nrun_all: Ctrl-C: stopping {len(running)} running notebook(s); what finished "
             "is kept (Ctrl-C again to quit at once)"
         )
-        _second_interrupt_quits()
         with contextlib.suppress(Exception):
             cancel.set()  # every task watches it and kills its notebook
         _stop_local_notebooks()
@@ -302,13 +306,15 @@ def _second_interrupt_quits() -> None:
     import signal
 
     def now(signum, frame):
-        import psutil
+        try:  # nothing here may keep this process from ending with 130
+            import psutil
 
-        for proc in psutil.Process().children(recursive=True):
-            with contextlib.suppress(psutil.Error):
-                proc.kill()
-        print("\ninterrupted twice: stopped at once", file=sys.stderr, flush=True)
-        os._exit(130)
+            for proc in psutil.Process().children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    proc.kill()
+            print("\ninterrupted twice: stopped at once", file=sys.stderr, flush=True)
+        finally:
+            os._exit(130)
 
     with contextlib.suppress(ValueError):  # not the main thread: keep the default
         signal.signal(signal.SIGINT, now)

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import fixture_notebooks
 import pytest
 
 from aerun import cluster
@@ -54,10 +55,18 @@ def test_thread_environment_covers_tensorflow_and_blas():
     assert env["TF_NUM_INTEROP_THREADS"] == "3"
 
 
+def _command(out, *args, notebooks: Path | None = None):
+    """run_all at smoke writing to `out`: on the real notebooks, or on the fixture
+    notebooks in `notebooks` (tests of the machinery alone, tests/aerun/fixture_notebooks.py)."""
+    args = ("--profile", "smoke", "--output", str(out), *args)
+    if notebooks is None:
+        return [sys.executable, str(ROOT / "run_all.py"), *args]
+    return fixture_notebooks.command(notebooks, *args)
+
+
 def _run_all(out, *args, timeout=900):
     return subprocess.run(
-        [sys.executable, str(ROOT / "run_all.py"), "--profile", "smoke", "--output", str(out)]
-        + list(args),
+        _command(out, *args),
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -79,7 +88,18 @@ class _Cluster:
         self.dir.mkdir()
         self.file = self.dir / "scheduler.json"
         self.procs = []
-        self.procs.append(self._start("scheduler", "--scheduler-file", str(self.file)))
+        # Any free ports: tests on other xdist workers may have a scheduler of their own.
+        self.procs.append(
+            self._start(
+                "scheduler",
+                "--scheduler-file",
+                str(self.file),
+                "--port",
+                "0",
+                "--dashboard-address",
+                ":0",
+            )
+        )
         deadline = time.monotonic() + 60
         while not self.file.is_file() and time.monotonic() < deadline:
             time.sleep(0.2)
@@ -135,14 +155,21 @@ def dask_cluster(tmp_path):
 
 @pytest.mark.slow
 def test_same_numbers_on_one_or_two_local_workers_and_a_separate_dask_worker(
-    tmp_path, dask_cluster
+    tmp_path, dask_cluster, smoke_project
 ):
-    one, two, remote = tmp_path / "one", tmp_path / "two", tmp_path / "remote"
-    proc = _run_all(one, "--only", *RUNS, "--workers", "1", "--threads-per-run", "1")
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    assert "epoch 1/1" in proc.stdout  # the notebooks' epoch lines reach the terminal
-    proc = _run_all(two, "--only", *RUNS, "--workers", "2", "--threads-per-run", "1")
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    one, remote = tmp_path / "one", tmp_path / "remote"
+    two = smoke_project.report  # made with --workers 2 --threads-per-run 1 (conftest.py)
+    # One local worker, while the separate scheduler and its workers are tried below (its
+    # output goes to a file: a pipe nobody reads for minutes could fill and stall it).
+    said = tmp_path / "one.out"
+    with said.open("w") as sink:
+        alone = subprocess.Popen(
+            _command(one, "--only", *RUNS, "--workers", "1", "--threads-per-run", "1"),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=ROOT,
+        )
 
     # A worker with other aelib sources is refused before it executes anything.
     altered = tmp_path / "altered"
@@ -172,6 +199,10 @@ def test_same_numbers_on_one_or_two_local_workers_and_a_separate_dask_worker(
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert f"on {dask_cluster.address}" in proc.stdout
 
+    alone.wait(timeout=900)
+    stdout = said.read_text()
+    assert alone.returncode == 0, stdout[-3000:]
+    assert "epoch 1/1" in stdout  # the notebooks' epoch lines reach the terminal
     assert _metrics(one) == _metrics(two) == _metrics(remote)
     record = json.loads((remote / "runs/seed0/04_improved_autoencoder/run.json").read_text())
     assert record["host"]["worker"].startswith("tcp://") and record["host"]["threads"] == 1
@@ -189,14 +220,10 @@ def test_a_killed_worker_s_run_is_retried_on_another_worker(tmp_path):
         workers = [c.worker("--resources", "process=1") for _ in range(2)]
         c.wait_for_workers(2)
         out = tmp_path / "report"
-        proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "run_all.py"), "--profile", "smoke", "--output", str(out)]
-            + ["--only", "01", "--scheduler", c.address],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
+        notebooks = fixture_notebooks.write_all(
+            tmp_path / "notebooks", sleep={"01_baseline_autoencoder": 6}
         )
+        proc = _start_run_all(out, "--only", "01", "--scheduler", c.address, notebooks=notebooks)
         lines = []
         for line in proc.stdout:
             lines.append(line)
@@ -241,10 +268,9 @@ def test_gpu_workers_take_the_runs(tmp_path):
         c.close()
 
 
-def _start_run_all(out, *args):
+def _start_run_all(out, *args, notebooks: Path | None = None):
     return subprocess.Popen(
-        [sys.executable, str(ROOT / "run_all.py"), "--profile", "smoke", "--output", str(out)]
-        + list(args),
+        _command(out, *args, notebooks=notebooks),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -273,7 +299,10 @@ def test_a_lost_worker_never_reruns_a_finished_run_and_says_so(tmp_path, dask_cl
     first = dask_cluster.worker("--resources", "process=1")
     dask_cluster.wait_for_workers(1)
     out = tmp_path / "report"
-    proc = _start_run_all(out, "--only", "01", "03", "--scheduler", dask_cluster.address)
+    notebooks = fixture_notebooks.write_all(tmp_path / "notebooks", sleep={"03_denoising": 6})
+    proc = _start_run_all(
+        out, "--only", "01", "03", "--scheduler", dask_cluster.address, notebooks=notebooks
+    )
     lines: list[str] = []
     _read_until(proc, lines, "[01_baseline_autoencoder] done")
     _read_until(proc, lines, "] start on")
@@ -293,8 +322,18 @@ def test_no_worker_left_fails_the_waiting_runs_after_worker_wait(tmp_path, dask_
     only = dask_cluster.worker("--resources", "process=1")
     dask_cluster.wait_for_workers(1)
     out = tmp_path / "report"
+    notebooks = fixture_notebooks.write_all(
+        tmp_path / "notebooks", sleep={"01_baseline_autoencoder": 30}
+    )
     proc = _start_run_all(
-        out, "--only", "01", "--scheduler", dask_cluster.address, "--worker-wait", "5"
+        out,
+        "--only",
+        "01",
+        "--scheduler",
+        dask_cluster.address,
+        "--worker-wait",
+        "5",
+        notebooks=notebooks,
     )
     lines: list[str] = []
     _read_until(proc, lines, "] start on")
@@ -315,7 +354,13 @@ def test_a_differing_worker_that_joins_later_is_refused_and_gets_no_run(tmp_path
     dask_cluster.worker("--resources", "process=1")
     dask_cluster.wait_for_workers(1)
     out = tmp_path / "report"
-    proc = _start_run_all(out, "--only", "01", "03", "--scheduler", dask_cluster.address)
+    # Long enough for the second worker to start and be checked while runs still wait.
+    notebooks = fixture_notebooks.write_all(
+        tmp_path / "notebooks", sleep={"01_baseline_autoencoder": 8, "03_denoising": 8}
+    )
+    proc = _start_run_all(
+        out, "--only", "01", "03", "--scheduler", dask_cluster.address, notebooks=notebooks
+    )
     lines: list[str] = []
     _read_until(proc, lines, "] start on")
     altered = tmp_path / "altered"

@@ -9,9 +9,8 @@ import time
 from html.parser import HTMLParser
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
+from fixture_notebooks import write_notebook
 
 import run_all
 from aelib.paper import PAPER_VALUES
@@ -196,21 +195,6 @@ def test_same_seed_same_numbers(smoke_report):
         )
 
 
-def _fixture_notebook(path: Path, body: str):
-    params = new_code_cell(
-        'profile = "full"\nseed = 0\nout_dir = "out"\ndata_dir = ""\n'
-        'encoder_path = ""\nbaseline_dir = ""'
-    )
-    params.metadata["tags"] = ["parameters"]
-    nb = new_notebook(cells=[params, new_code_cell(body)])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, path)
-
-
 @pytest.mark.slow
 def test_a_failing_notebook_does_not_stop_the_others(tmp_path, monkeypatch, capsys):
     nb_dir = tmp_path / "notebooks"
@@ -219,9 +203,9 @@ def test_a_failing_notebook_does_not_stop_the_others(tmp_path, monkeypatch, caps
         "import json, pathlib\np = pathlib.Path(out_dir)\np.mkdir(parents=True, exist_ok=True)\n"
         "(p / 'metrics.json').write_text(json.dumps({'mnist.baseline.val_bce': 0.07}))"
     )
-    _fixture_notebook(nb_dir / "01_baseline_autoencoder.ipynb", ok)
-    _fixture_notebook(nb_dir / "02_latent_sweep.ipynb", "raise ValueError('boom in cell two')")
-    _fixture_notebook(nb_dir / "03_denoising.ipynb", ok.replace("baseline", "denoise"))
+    write_notebook(nb_dir, "01_baseline_autoencoder", body=ok)
+    write_notebook(nb_dir, "02_latent_sweep", body="raise ValueError('boom in cell two')")
+    write_notebook(nb_dir, "03_denoising", body=ok.replace("baseline", "denoise"))
     specs = tuple(
         pipeline.BY_NAME[n] for n in ("01_baseline_autoencoder", "02_latent_sweep", "03_denoising")
     )
@@ -244,7 +228,7 @@ def test_a_failing_notebook_does_not_stop_the_others(tmp_path, monkeypatch, caps
     assert {r["name"]: r["status"] for r in report["runs"]}["02_latent_sweep"] == "failed"
 
     # Fix the notebook: the next run executes only it, and keeps the others.
-    _fixture_notebook(nb_dir / "02_latent_sweep.ipynb", ok.replace("baseline", "latent_2"))
+    write_notebook(nb_dir, "02_latent_sweep", body=ok.replace("baseline", "latent_2"))
     assert run_all.main(["--output", str(out), "--profile", "smoke"]) == 0
     printed = capsys.readouterr().out
     assert printed.count("] cached (up to date") == 2 and "[02_latent_sweep] done" in printed
@@ -266,7 +250,7 @@ def test_a_freed_worker_takes_the_longest_chain_not_the_run_queued_first(
     sleeps = {"01": 1, "02": 20, "03": 1, "04": 1, "05": 1}
     names = [s.name for s in pipeline.NOTEBOOKS if s.name[:2] in sleeps]
     for name in names:
-        _fixture_notebook(nb_dir / f"{name}.ipynb", write.format(s=sleeps[name[:2]]))
+        write_notebook(nb_dir, name, body=write.format(s=sleeps[name[:2]]))
     monkeypatch.setattr(pipeline, "NOTEBOOK_DIR", nb_dir)
     monkeypatch.setattr(pipeline, "NOTEBOOKS", tuple(pipeline.BY_NAME[n] for n in names))
     out = tmp_path / "report"
@@ -360,12 +344,15 @@ def _without_generation_line(html: str) -> str:
 
 
 @pytest.mark.slow
-def test_a_fresh_clone_reuses_the_committed_runs(smoke_report, tmp_path):
+def test_a_fresh_clone_reuses_the_committed_runs(smoke_project, tmp_path):
     """What git keeps of a report (per .gitignore) is enough to re-render it unchanged."""
-    out, _, _, _ = smoke_report
-    # Earlier tests force-re-ran 01, which left 04 and 05 stale: bring the report up to date.
+    # The session's smoke report as made (the module's copy has runs forced since), up to
+    # date: rendered by this checkout's run_all, it executes nothing.
+    out = tmp_path / "report"
+    shutil.copytree(smoke_project.report, out, ignore=shutil.ignore_patterns(".run_all.lock"))
     proc, _ = _run("--profile", "smoke", "--output", str(out))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert proc.stdout.count("] cached (up to date") == len(pipeline.NOTEBOOKS), proc.stdout
     repo = tmp_path / "repo"
     repo.mkdir()
     shutil.copy(ROOT / ".gitignore", repo / ".gitignore")

@@ -10,73 +10,20 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 from filelock import FileLock
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from fixture_notebooks import EXTRA, NAMES, command, fixture_body, write_notebook
 
 import run_all
-from aerun import cli, pipeline, rundirs
+from aerun import cli, rundirs
 
 ROOT = Path(__file__).resolve().parents[2]
-NAMES = [spec.name for spec in pipeline.NOTEBOOKS]
-METRIC = {
-    "01_baseline_autoencoder": "mnist.baseline.val_bce",
-    "02_latent_sweep": "mnist.latent_2.val_bce",
-    "03_denoising": "mnist.denoise.val_bce",
-    "04_improved_autoencoder": "mnist.improved.val_bce",
-    "05_fashion_transfer": "fashion.ae.val_bce",
-    "06_variational_autoencoder": "mnist.vae_16.recon_bce",
-}
-BODY = """\
-import json, os, pathlib, time
-p = pathlib.Path(out_dir)
-p.mkdir(parents=True, exist_ok=True)
-if "{name}" in os.environ.get("FIXTURE_SLOW", ""):
-    time.sleep(float(os.environ["FIXTURE_SLEEP"]))
-{extra}
-(p / "metrics.json").write_text(json.dumps({{"{metric}": {value}}}))
-"""
-EXTRA = {
-    "04_improved_autoencoder": (
-        'json.loads((pathlib.Path(baseline_dir) / "metrics.json").read_text())\n'
-        '(p / "models").mkdir(exist_ok=True)\n'
-        '(p / "models" / "encoder.keras").write_text("weights")\n'
-        '(p / "models" / "improved.keras").write_text("big local-only model")'
-    ),
-    "05_fashion_transfer": 'assert pathlib.Path(encoder_path).read_text() == "weights"',
-}
-DRIVER = (
-    "import pathlib, sys\n"
-    "from aerun import pipeline\n"
-    "import run_all\n"
-    "pipeline.NOTEBOOK_DIR = pathlib.Path(sys.argv[1])\n"
-    "sys.exit(run_all.main(sys.argv[2:]))\n"
-)
-
-
-def write_notebook(nb_dir: Path, name: str, body: str | None = None, value: float = 0.07):
-    params = new_code_cell(
-        'profile = "full"\nseed = 0\nout_dir = "out"\ndata_dir = ""\n'
-        'encoder_path = ""\nbaseline_dir = ""'
-    )
-    params.metadata["tags"] = ["parameters"]
-    if body is None:
-        body = BODY.format(name=name, extra=EXTRA.get(name, ""), metric=METRIC[name], value=value)
-    nb = new_notebook(cells=[new_markdown_cell(f"# {name}"), params, new_code_cell(body)])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, nb_dir / f"{name}.ipynb")
 
 
 def run(nb_dir: Path, out: Path, *args, env=None, timeout=300):
     """run_all on the fixture notebooks, in a subprocess like a user's."""
     proc = subprocess.run(
-        [sys.executable, "-c", DRIVER, str(nb_dir), "--profile", "smoke", "--output", str(out)]
-        + list(args),
+        command(nb_dir, "--profile", "smoke", "--output", str(out), *args),
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -113,8 +60,7 @@ def _record(out: Path, name: str) -> str:
 
 def _start_and_wait(nb_dir, out, *args, name="02_latent_sweep", wait=4):
     proc = subprocess.Popen(
-        [sys.executable, "-c", DRIVER, str(nb_dir), "--profile", "smoke", "--output", str(out)]
-        + list(args),
+        command(nb_dir, "--profile", "smoke", "--output", str(out), *args),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -279,23 +225,14 @@ def test_changing_one_notebook_reruns_it_and_its_dependants_only(world):
     assert started(stdout) == ["01_baseline_autoencoder", "04_improved_autoencoder"], stdout
     assert "upstream 01_baseline_autoencoder's metrics.json changed" in stdout
     # 04 writes another encoder: 05 runs again.
-    body = BODY.format(
-        name="04_improved_autoencoder",
-        extra=EXTRA["04_improved_autoencoder"].replace('"weights"', '"other weights"'),
-        metric=METRIC["04_improved_autoencoder"],
-        value=0.06,
-    )
+    extra = EXTRA["04_improved_autoencoder"].replace('"weights"', '"other weights"')
     write_notebook(
         nb_dir,
         "04_improved_autoencoder",
-        body=body.replace('assert pathlib.Path(encoder_path).read_text() == "weights"', ""),
+        body=fixture_body("04_improved_autoencoder", value=0.06, extra=extra),
     )
     write_notebook(
-        nb_dir,
-        "05_fashion_transfer",
-        body=BODY.format(
-            name="05_fashion_transfer", extra="", metric=METRIC["05_fashion_transfer"], value=0.07
-        ),
+        nb_dir, "05_fashion_transfer", body=fixture_body("05_fashion_transfer", extra="")
     )
     code, stdout, stderr = run(nb_dir, out)
     assert code == 0, stdout + stderr
