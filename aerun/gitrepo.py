@@ -25,6 +25,12 @@ def git(*args: str, cwd: Path = ROOT) -> str:
 def uncommitted(root: Path = ROOT) -> list[str]:
     """The files under aelib/ and notebooks/ whose content differs from HEAD, and the new
     ones git does not ignore."""
+    # In a fresh clone every file is "racily clean" (written in the second the index was),
+    # so each `git diff` would run every notebook through the nbstripout filter again (a
+    # Python process each) until something rewrites the index: `git status` refreshes
+    # and writes it (racy entries resolved), once; it fails harmlessly while another git
+    # holds the index lock.
+    subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True)
     changed = git("diff", "--name-only", "HEAD", "--", *KEYED, cwd=root)
     new = git("ls-files", "--others", "--exclude-standard", "--", *KEYED, cwd=root)
     return [line for line in (changed + "\n" + new).splitlines() if line.strip()]
