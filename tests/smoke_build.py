@@ -1,10 +1,9 @@
 """The session's smoke project (tests/conftest.py).
 
-`make(BASE)`, or `python tests/smoke_build.py BASE`, copies run_all.py, aelib/, aerun/,
-aereport/ and notebooks/ into BASE/project, a git repository of their own, commits them,
-runs the smoke profile there (all six notebooks, seed 0, two single-thread workers, about
-80 s) and, last, writes what run_all said to BASE/run_all.json (atomically: a reader sees all of it
-or nothing).
+`make(BASE)` copies run_all.py, aelib/, aerun/, aereport/ and notebooks/ into
+BASE/project, a git repository of their own, commits them, runs the smoke profile there
+(all six notebooks, seed 0, two single-thread workers, about 80 s) and, last, writes what
+run_all said to BASE/run_all.json (atomically: a reader sees all of it or nothing).
 """
 
 from __future__ import annotations
@@ -98,7 +97,3 @@ def make(base: Path) -> None:
     partial = base / f"{SAID}.partial"
     partial.write_text(json.dumps(said))
     partial.replace(base / SAID)
-
-
-if __name__ == "__main__":
-    make(Path(sys.argv[1]))
