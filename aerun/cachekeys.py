@@ -56,6 +56,14 @@ TRACKED_PACKAGES = (
     "nbconvert",
     "ipykernel",
 )
+# Packages only some notebooks use, {import name: distribution}: a version counts in the
+# key of a run whose code (the notebook or an aelib file it depends on) imports it, so
+# that adding one to the environment leaves every other run fresh.
+IMPORTED_PACKAGES = {
+    "optuna": "optuna",
+    "kneed": "kneed",
+    "art": "adversarial-robustness-toolbox",
+}
 
 # Parameters that say where things are on this machine, not what is computed.
 MACHINE_PARAMETERS = ("data_dir",)
@@ -64,12 +72,18 @@ MACHINE_PARAMETERS = ("data_dir",)
 TIMING_KEYS = frozenset({"seconds", "train_seconds"})
 
 
-def package_versions() -> dict[str, str]:
+def package_versions(imports: frozenset[str] | set[str] | None = None) -> dict[str, str]:
     """Versions of the packages that can change a number. TensorFlow counts as one package
     whether it is the CPU build (`tensorflow-cpu`) or the one with CUDA (`tensorflow`): a
-    GPU worker with the same version shares the cache keys (its record names its GPU)."""
+    GPU worker with the same version shares the cache keys (its record names its GPU).
+
+    `imports`: the top-level modules a run's code imports; of `IMPORTED_PACKAGES` only
+    those count. None counts them all (a worker's environment), () none of them."""
     versions = {}
-    for name in TRACKED_PACKAGES:
+    optional = [
+        dist for module, dist in IMPORTED_PACKAGES.items() if imports is None or module in imports
+    ]
+    for name in (*TRACKED_PACKAGES, *optional):
         try:
             version = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -206,6 +220,13 @@ def upstream_contents(run_dir: Path, reads: tuple[str, ...]) -> dict[str, str] |
     }
 
 
+def imported_modules(notebook: Path, aelib_dir: Path | None = None) -> frozenset[str]:
+    """The top-level modules a notebook's code and the aelib files it depends on import."""
+    code = codehash.notebook_code(notebook)
+    files = codehash.aelib_dependencies(code, aelib_dir or codehash.AELIB_DIR)
+    return codehash.top_level_imports([code, *(f.read_text() for f in files)])
+
+
 def cache_inputs(
     spec,
     parameters: dict,
@@ -224,7 +245,11 @@ def cache_inputs(
         # Where the data are cached does not change a number (their hashes are below).
         "parameters": {k: v for k, v in parameters.items() if k not in MACHINE_PARAMETERS},
         "data": data_hashes(spec.datasets),
-        "packages": versions if versions is not None else package_versions(),
+        "packages": (
+            versions
+            if versions is not None
+            else package_versions(imported_modules(path, aelib_dir))
+        ),
         "upstream": {
             nb: upstream_contents(runs_dir / nb, spec.reads_from(nb)) for nb in spec.depends_on
         },
@@ -303,7 +328,7 @@ def format1_inputs(spec, parameters: dict, runs_dir: Path, aelib_dir: Path) -> d
         },
         "parameters": {k: v for k, v in parameters.items() if k not in MACHINE_PARAMETERS},
         "data": data_hashes(spec.datasets),
-        "packages": package_versions(),
+        "packages": package_versions(()),  # format 1 tracked no optional package
         "upstream": {
             nb: format1_upstream_fingerprint(runs_dir / nb, spec.reads_from(nb))
             for nb in spec.depends_on

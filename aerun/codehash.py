@@ -201,6 +201,23 @@ def _imported_aelib_modules(source: str) -> set[str]:
     return found
 
 
+def top_level_imports(sources) -> frozenset[str]:
+    """The top-level names of every absolute import in the given Python sources
+    (`import art.attacks` and `from art import x` give "art")."""
+    found = set()
+    for source in sources:
+        try:
+            tree = _parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.update(a.name.split(".")[0] for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                found.add(node.module.split(".")[0])
+    return frozenset(found)
+
+
 def _module_files(module: str, aelib_dir: Path, whole_packages: bool = False) -> list[Path]:
     parts = module.split(".")[1:]
     base = aelib_dir.joinpath(*parts)

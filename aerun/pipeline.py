@@ -114,6 +114,13 @@ NOTEBOOKS: tuple[NotebookSpec, ...] = (
         # The paper names VAEs only as future work (section 5.2): not in its profile.
         profiles=("full", "smoke"),
     ),
+    NotebookSpec(
+        "08_robustness_and_search",
+        "Adversarial robustness and a search of the code size",
+        ("mnist", "fashion_mnist"),
+        # The paper names both only as future work (section 5.2): not in its profile.
+        profiles=("full", "smoke"),
+    ),
 )
 BY_NAME = {spec.name: spec for spec in NOTEBOOKS}
 

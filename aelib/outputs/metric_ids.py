@@ -15,7 +15,7 @@ lacks, or when a section reads one no notebook writes.
 Template fields are whole dot-separated parts or pieces of one: `{d}` (an integer code
 size), `{n}` (an integer label count), `{level}` (a noise level in thousandths, three
 digits), `{units}` (an integer), and text fields (`{dataset}`, `{noise}`, `{kind}`,
-`{variant}`, `{method}`) that hold no dot.
+`{variant}`, `{method}`, `{setup}`, `{attack}`) that hold no dot.
 
 It is over the project's 500 lines on purpose: most of it is the one table of every id,
 kept in one place so that no id is declared twice.
@@ -118,6 +118,7 @@ NB04, NB05, NB06 = (
     ("05_fashion_transfer",),
     ("06_variational_autoencoder",),
 )
+NB08 = ("08_robustness_and_search",)
 BCE = "nats per pixel (mean binary cross-entropy)"
 COUNT, DB, FRACTION, RATIO = "count", "dB", "fraction in [0, 1]", "ratio"
 
@@ -488,6 +489,126 @@ SCHEMA: dict[str, MetricId] = _declare(
         (
             "AE_PARAMS",
             ("{dataset}.vae_{d}.ae_params", "plain autoencoder trainable parameters", COUNT, NB06),
+        ),
+        # -- 08: robustness of the denoisers ({variant}: standard, adversarial or input,
+        # the corrupted image itself; {noise}: gaussian, salt_pepper, sign or pgd)
+        (
+            "ROBUST_CLEAN_BCE",
+            ("mnist.robust.{variant}.clean.bce", "a denoiser on clean test digits, BCE", BCE, NB08),
+        ),
+        (
+            "ROBUST_CLEAN_PSNR",
+            ("mnist.robust.{variant}.clean.psnr", "a denoiser on clean digits, PSNR", DB, NB08),
+        ),
+        (
+            "ROBUST_BCE",
+            (
+                "mnist.robust.{variant}.{noise}_{level}.bce",
+                "BCE against the clean digit under a corruption at a level (thousandths)",
+                BCE,
+                NB08,
+            ),
+        ),
+        (
+            "ROBUST_PSNR",
+            (
+                "mnist.robust.{variant}.{noise}_{level}.psnr",
+                "PSNR against the clean digit under a corruption at a level (thousandths)",
+                DB,
+                NB08,
+            ),
+        ),
+        ("ROBUST_EPOCHS", ("mnist.robust.{variant}.epochs", "epochs trained", COUNT, NB08)),
+        (
+            "ROBUST_FLOOR",
+            ("mnist.robust.entropy_floor", "entropy floor of the attacked digits", BCE, NB08),
+        ),
+        ("ROBUST_IMAGES", ("mnist.robust.attack_images", "test digits attacked", COUNT, NB08)),
+        ("ROBUST_STEPS", ("mnist.robust.attack_steps", "PGD steps per attack", COUNT, NB08)),
+        (
+            "ROBUST_TRAIN_EPSILON",
+            ("mnist.robust.train_epsilon", "adversarial training: PGD radius", FRACTION, NB08),
+        ),
+        (
+            "ROBUST_TRAIN_STEPS",
+            ("mnist.robust.train_steps", "adversarial training: PGD steps per batch", COUNT, NB08),
+        ),
+        # -- 08: the classifier behind a denoiser ({setup}: none, standard, adversarial;
+        # {attack}: fgsm, pgd (adaptive with a denoiser), fgsm_blind, pgd_blind, pgd_ours)
+        (
+            "DEFENCE_CLEAN_ACC",
+            ("mnist.defence.{setup}.clean.acc", "classifier test accuracy, clean", FRACTION, NB08),
+        ),
+        (
+            "DEFENCE_ACC",
+            (
+                "mnist.defence.{setup}.{attack}_{level}.acc",
+                "classifier test accuracy under an attack of radius level (thousandths)",
+                FRACTION,
+                NB08,
+            ),
+        ),
+        ("DEFENCE_IMAGES", ("mnist.defence.attack_images", "test digits attacked", COUNT, NB08)),
+        (
+            "DEFENCE_EPOCHS",
+            ("mnist.defence.classifier_epochs", "classifier epochs trained", COUNT, NB08),
+        ),
+        # -- 08: the search of the code size
+        ("SEARCH_TRIALS", ("{dataset}.search.trials", "trials of the search", COUNT, NB08)),
+        ("SEARCH_EPOCHS", ("{dataset}.search.epochs", "training epochs per trial", COUNT, NB08)),
+        ("SEARCH_TRAIN_SIZE", ("{dataset}.search.train_size", "images per trial", COUNT, NB08)),
+        ("SEARCH_VAL_SIZE", ("{dataset}.search.val_size", "held-out images", COUNT, NB08)),
+        (
+            "SEARCH_FLOOR",
+            ("{dataset}.search.entropy_floor", "entropy floor of the held-out images", BCE, NB08),
+        ),
+        (
+            "SEARCH_FRONT_SIZE",
+            ("{dataset}.search.front_size", "code sizes on the Pareto front", COUNT, NB08),
+        ),
+        (
+            "SEARCH_FRONT_BCE",
+            ("{dataset}.search.front_{d}.val_bce", "Pareto front at code size d, BCE", BCE, NB08),
+        ),
+        (
+            "SEARCH_FRONT_PROBE",
+            (
+                "{dataset}.search.front_{d}.probe_acc",
+                "Pareto front at code size d, linear-probe accuracy",
+                FRACTION,
+                NB08,
+            ),
+        ),
+        (
+            "SEARCH_FIXED_BCE",
+            (
+                "{dataset}.search.fixed_{d}.val_bce",
+                "notebook 02's architecture at code size d, the search's protocol, BCE",
+                BCE,
+                NB08,
+            ),
+        ),
+        (
+            "SEARCH_FIXED_PROBE",
+            (
+                "{dataset}.search.fixed_{d}.probe_acc",
+                "notebook 02's architecture at code size d, linear-probe accuracy",
+                FRACTION,
+                NB08,
+            ),
+        ),
+        (
+            "SEARCH_KNEE",
+            ("{dataset}.search.knee_d", "code size at the knee of the front", "code size", NB08),
+        ),
+        (
+            "SEARCH_PROBE_KNEE",
+            (
+                "{dataset}.search.probe_knee_d",
+                "code size at the knee of the probe accuracy along the front",
+                "code size",
+                NB08,
+            ),
         ),
     ]
 )
