@@ -4,8 +4,9 @@
 - `aelib.noise`: Gaussian and salt-and-pepper corruption.
 - `aelib.models`: the Keras architectures (autoencoders, classifiers, the VAE).
 - `aelib.training`: fitting, batched prediction and evaluation.
-- `aelib.evaluation`: metrics, quality, anomalies, label efficiency, generative quality and
-  the classical baselines.
+- `aelib.evaluation`: metrics, quality, anomalies, label efficiency, generative quality,
+  the classical baselines, attacks (PGD, FGSM, ART) and robustness grids.
+- `aelib.search`: Optuna searches (the code size, notebook 08).
 - `aelib.figures`: every figure, one module per kind.
 - `aelib.outputs`: result files (metrics, tables, figures) and model files.
 - `aelib.params`, `aelib.seeding` (`set_seed`), `aelib.tfquiet`: a notebook's set-up.

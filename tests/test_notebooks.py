@@ -192,12 +192,12 @@ def test_bad_parameters_stop_at_the_parameters_step(tmp_path, notebook, paramete
 
 
 def test_a_notebook_left_out_of_a_profile_refuses_it_first():
-    """A notebook whose spec leaves out a profile (06 and the paper profile) stops at the
+    """A notebook whose spec leaves out a profile (06 and 08, the paper profile) stops at the
     parameters step in that profile: the cell after the parameters calls
     `params.check_profile(profile, allowed=<the spec's profiles>)` before anything else
     (what `check_profile` raises is tested in tests/test_params.py)."""
     left_out = [s for s in pipeline.NOTEBOOKS if set(s.profiles) != set(PROFILES)]
-    assert [s.name for s in left_out] == ["06_variational_autoencoder"]
+    assert [s.name for s in left_out] == ["06_variational_autoencoder", "08_robustness_and_search"]
     for spec in left_out:
         nb = nbformat.read(spec.path, as_version=4)
         source = nb.cells[_parameters_cell_index(spec.path) + 1].source
@@ -224,7 +224,7 @@ def _stderr_outputs(nb) -> list[str]:
 # Two lanes of notebooks, run side by side (05 reads 04's encoder, so 04 goes first).
 SMOKE_LANES = (
     ("06_variational_autoencoder", "04_improved_autoencoder", "05_fashion_transfer"),
-    ("02_latent_sweep", "03_denoising", "01_baseline_autoencoder"),
+    ("08_robustness_and_search", "02_latent_sweep", "03_denoising", "01_baseline_autoencoder"),
 )
 
 

@@ -27,8 +27,13 @@ def _curves(ax, curves, styles) -> None:
     for i, (label, points) in enumerate(curves.items()):
         eps = sorted(points)
         style = styles.get(label, {}) if styles else {}
-        ax.plot(eps, [points[e] for e in eps], style.get("fmt", "o-"), label=label,
-                color=style.get("color", f"C{i}"))
+        ax.plot(
+            eps,
+            [points[e] for e in eps],
+            style.get("fmt", "o-"),
+            label=label,
+            color=style.get("color", f"C{i}"),
+        )
     ax.set_xlabel("L-infinity radius epsilon")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)

@@ -40,19 +40,46 @@ def plot_front(
     fig = Figure(figsize=(10.5, 4.2 + (0.3 if title else 0.0)), layout="constrained")
     left, right = fig.subplots(1, 2)
     searched = [r for r in rows if not r["fixed"]]
-    left.scatter([r["latent_dim"] for r in searched], [r["val_bce"] for r in searched],
-                 s=18, color="C7", alpha=0.7, label="searched trials")
+    left.scatter(
+        [r["latent_dim"] for r in searched],
+        [r["val_bce"] for r in searched],
+        s=18,
+        color="C7",
+        alpha=0.7,
+        label="searched trials",
+    )
     if fixed:
-        left.plot([r["latent_dim"] for r in fixed], [r["val_bce"] for r in fixed], "s--",
-                  color="C1", label="notebook 02's architecture (same protocol)")
+        left.plot(
+            [r["latent_dim"] for r in fixed],
+            [r["val_bce"] for r in fixed],
+            "s--",
+            color="C1",
+            label="notebook 02's architecture (same protocol)",
+        )
     if front:
-        left.step([r["latent_dim"] for r in front], [r["val_bce"] for r in front], "o-",
-                  where="post", color="C0", label="Pareto front")
-        right.plot([r["latent_dim"] for r in front], [r["probe_acc"] for r in front], "o-",
-                   color="C2", label="front: linear probe")
+        left.step(
+            [r["latent_dim"] for r in front],
+            [r["val_bce"] for r in front],
+            "o-",
+            where="post",
+            color="C0",
+            label="Pareto front",
+        )
+        right.plot(
+            [r["latent_dim"] for r in front],
+            [r["probe_acc"] for r in front],
+            "o-",
+            color="C2",
+            label="front: linear probe",
+        )
     if fixed:
-        right.plot([r["latent_dim"] for r in fixed], [r["probe_acc"] for r in fixed], "s--",
-                   color="C1", label="notebook 02's architecture")
+        right.plot(
+            [r["latent_dim"] for r in fixed],
+            [r["probe_acc"] for r in fixed],
+            "s--",
+            color="C1",
+            label="notebook 02's architecture",
+        )
     if floor is not None:
         left.axhline(floor, color="k", ls=":", lw=1, label=f"entropy floor {floor:.4f}")
     for ax, value, label in ((left, knee, "knee"), (right, probe_knee, "probe knee")):

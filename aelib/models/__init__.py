@@ -1,5 +1,8 @@
 """Model builders: the convolutional autoencoders and the classifiers of the study.
 
+`aelib.models.adversarial` (adversarial training of a denoiser, notebook 08) is imported as
+a module of its own and not re-exported here.
+
 Every autoencoder builder returns an `Autoencoder` holding three Keras functional models
 named `"encoder"`, `"decoder"` and `"autoencoder"`, where `autoencoder` is
 `Input -> encoder -> decoder`. Because the encoder and decoder are nested models, the

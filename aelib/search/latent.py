@@ -85,13 +85,21 @@ def _objective(data: dict, *, epochs: int, batch_size: int, seed: int, code_rang
         )
         start = time.monotonic()
         training.train(
-            ae.autoencoder, data["x_fit"], data["x_fit"],
-            epochs=epochs, batch_size=batch_size, seed=seed, log=False,
+            ae.autoencoder,
+            data["x_fit"],
+            data["x_fit"],
+            epochs=epochs,
+            batch_size=batch_size,
+            seed=seed,
+            log=False,
         )
         val_bce = training.evaluate_bce(ae.autoencoder, data["x_val"], data["x_val"])
         probe = linear_probe(
-            training.predict(ae.encoder, data["x_fit"]), data["y_fit"],
-            training.predict(ae.encoder, data["x_val"]), data["y_val"], seed=seed,
+            training.predict(ae.encoder, data["x_fit"]),
+            data["y_fit"],
+            training.predict(ae.encoder, data["x_val"]),
+            data["y_val"],
+            seed=seed,
         )
         trial.set_user_attr("probe_acc", probe)
         trial.set_user_attr("params", int(ae.autoencoder.count_params()))

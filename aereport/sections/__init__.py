@@ -16,6 +16,9 @@ figures and the seed table pick it up from there.
   Figure 3.4.5.
 - `vae`: notebook 06, beyond the paper (its future scope, section 5.2): a variational
   autoencoder against the plain one, its likelihood, reconstruction and samples.
+- `robustness`: notebook 08, beyond the paper (section 5.2): the denoiser under worst-case
+  inputs, adversarial training, the denoiser as a classifier's defence, and an Optuna
+  search of the code size.
 - `seed_spread`: every metric under every seed (all notebooks).
 """
 
@@ -30,6 +33,7 @@ from aereport.sections import (
     fashion,
     improved,
     latent,
+    robustness,
     seed_spread,
     vae,
 )
@@ -51,6 +55,7 @@ SECTIONS: tuple[Section, ...] = (
     improved.SECTION,
     fashion.SECTION,
     vae.SECTION,
+    robustness.SECTION,
     seed_spread.SECTION,
 )
 

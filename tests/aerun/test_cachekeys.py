@@ -119,7 +119,7 @@ def world(tmp_path, monkeypatch):
     monkeypatch.setattr(codehash, "AELIB_DIR", pkg)
     monkeypatch.setattr(pipeline, "NOTEBOOK_DIR", nbdir)
     monkeypatch.setattr(cachekeys, "data_hashes", lambda names: {"mnist": {"x": "h"}})
-    monkeypatch.setattr(cachekeys, "package_versions", lambda: {"numpy": "1"})
+    monkeypatch.setattr(cachekeys, "package_versions", lambda *imports: {"numpy": "1"})
     a = pipeline.NotebookSpec("a", "A", ("mnist",))
     b = pipeline.NotebookSpec("b", "B", ("mnist",), upstream={"enc": ("a", "m.keras")})
     monkeypatch.setattr(pipeline, "NOTEBOOKS", (a, b))
@@ -285,3 +285,36 @@ def test_a_package_counts_by_its_init_and_a_format_2_record_is_rekeyed_in_place(
     (sub / "metrics.py").write_text("FLOOR = 0.07\n")
     state = runstate.check(w["a"], {"seed": 0}, run_a)
     assert state.stale.startswith("recorded under key format 2") and state.rekeyable
+
+
+# ---------------------------------------------------------------- packages only some import
+
+
+def test_a_package_counts_only_in_the_keys_of_runs_that_import_it(tmp_path, monkeypatch):
+    """optuna, kneed and ART (notebook 08's) count in a key only when the notebook or an
+    aelib file it depends on imports them: adding them to the environment, or a new
+    version, leaves every other run fresh."""
+    from importlib import metadata
+
+    real = metadata.version
+    monkeypatch.setattr(
+        metadata, "version", lambda name: "9.9" if name in ("optuna", "kneed") else real(name)
+    )
+    pkg = tmp_path / "aelib"
+    (pkg / "search").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "search" / "__init__.py").write_text("")
+    (pkg / "search" / "latent.py").write_text("def run():\n    import optuna\n")
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    sources = {"plain": "import numpy", "searching": "from aelib.search import latent"}
+    for name, source in sources.items():
+        nbformat.write(new_notebook(cells=[new_code_cell(source)]), nbdir / f"{name}.ipynb")
+    plain = cachekeys.imported_modules(nbdir / "plain.ipynb", pkg)
+    searching = cachekeys.imported_modules(nbdir / "searching.ipynb", pkg)
+    assert "optuna" in searching and "optuna" not in plain  # imported inside a function
+    assert cachekeys.package_versions(searching)["optuna"] == "9.9"
+    assert "optuna" not in cachekeys.package_versions(plain)
+    assert "kneed" not in cachekeys.package_versions(searching)
+    assert {"optuna", "kneed"} <= set(cachekeys.package_versions())  # a worker's environment
+    assert set(cachekeys.package_versions(())) <= set(cachekeys.package_versions(plain))

@@ -64,6 +64,14 @@ FILES = {
         "history_vae_mnist_16.json",
         "models/vae_mnist_16.keras",
     ],
+    "08_robustness_and_search": [
+        "robust_denoisers.png",
+        "robust_classifier.png",
+        "search_front_fashion.png",
+        "search_trials_mnist.csv",
+        "search_mnist.journal",
+        "history_adversarial_denoiser.json",
+    ],
 }
 
 

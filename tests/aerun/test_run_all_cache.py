@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from aerun import rundirs
+from aerun import pipeline, rundirs
 
 NOTEBOOKS = (
     "01_baseline_autoencoder",
@@ -20,6 +20,7 @@ NOTEBOOKS = (
     "04_improved_autoencoder",
     "05_fashion_transfer",
     "06_variational_autoencoder",
+    "08_robustness_and_search",
 )
 
 
@@ -52,14 +53,14 @@ def test_docstrings_comments_and_prose_rerun_nothing(project_copy):
     before = _tree_digest(p.report)
     dry = p.run_all("--dry-run")
     assert dry.returncode == 0, dry.stdout + dry.stderr
-    assert "6 runs: 6 fresh, 0 stale" in dry.stdout
+    assert f"{len(NOTEBOOKS)} runs: {len(NOTEBOOKS)} fresh, 0 stale" in dry.stdout
     assert "03_denoising seed 0: fresh (its page takes the notebook's new prose)" in dry.stdout
     assert _tree_digest(p.report) == before  # a dry run writes nothing
 
     proc = p.run_all()
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "queued" not in proc.stdout
-    assert proc.stdout.count("cached (up to date") == 6
+    assert proc.stdout.count("cached (up to date") == len(NOTEBOOKS)
     page = (p.report / "runs" / "seed0" / "03_denoising" / rundirs.PAGE).read_text()
     assert "A sentence added for a test." in page
     assert "data:image/png" in page  # its outputs are still there
@@ -73,8 +74,13 @@ def test_a_token_of_code_makes_its_notebooks_stale(project_copy):
     dry = p.run_all("--dry-run")
     assert dry.returncode == 1, dry.stdout + dry.stderr
     assert "03_denoising seed 0: STALE: aelib/noise.py changed (re-keyable" in dry.stdout
-    assert "would execute 1 run(s): 03_denoising seed 0" in dry.stdout
-    for name in set(NOTEBOOKS) - {"03_denoising"}:
+    # notebook 08 imports aelib.noise too (through aelib.evaluation.robustness)
+    assert "08_robustness_and_search seed 0: STALE: aelib/noise.py changed" in dry.stdout
+    assert (
+        "would execute 2 run(s): 03_denoising seed 0, 08_robustness_and_search seed 0"
+        in dry.stdout
+    )
+    for name in set(NOTEBOOKS) - {"03_denoising", "08_robustness_and_search"}:
         assert f"{name} seed 0: fresh" in dry.stdout
     assert _tree_digest(p.report) == before
 
@@ -150,6 +156,7 @@ def test_dry_run_on_the_committed_report_finds_every_run_fresh():
         [sys.executable, "run_all.py", "--dry-run"], cwd=root, capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert "dry run: 18 runs: 18 fresh, 0 stale" in proc.stdout
+    runs = 3 * len(pipeline.select(None, profile="full"))  # every notebook, seeds 0, 1, 2
+    assert f"dry run: {runs} runs: {runs} fresh, 0 stale" in proc.stdout
     assert "nothing would execute; nothing was written" in proc.stdout
     assert _tree_digest(report / "runs") == before
