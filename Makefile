@@ -41,7 +41,7 @@ lint: env
 	$(PY) -m ruff check .
 
 test: data lint
-	$(PY) -m pytest -q -n 2 --durations=15
+	$(PY) -m pytest -q -n 2 --dist loadgroup --durations=15
 
 report: data
 	$(PY) run_all.py $(ARGS)

@@ -18,6 +18,9 @@ import run_all
 from aerun import cli, rundirs
 
 ROOT = Path(__file__).resolve().parents[2]
+# One xdist worker takes the whole module (`make test` distributes with --dist loadgroup), so
+# its good report is made once per test run, not once on each worker.
+pytestmark = pytest.mark.xdist_group("run_all_reruns")
 
 
 def run(nb_dir: Path, out: Path, *args, env=None, timeout=300):

@@ -33,6 +33,14 @@ from aereport.verdicts import (
 SAME_SIZE_LOG2 = 0.5
 
 
+def _judged(claim_id: str, claim: str, parts: list[str], outcomes: list[str], missing: str):
+    """The finding: its parts joined and their verdicts combined, or "not run" saying what
+    is missing when there is no part."""
+    if not parts:
+        return finding(claim_id, claim, _NOT_PAPER, missing, NOT_RUN)
+    return finding(claim_id, claim, _NOT_PAPER, "; ".join(parts) + ".", combine(outcomes))
+
+
 def _bce(metrics, variant, noise, level) -> Measure | None:
     return measure(metrics.get(metric_ids.ROBUST_BCE.id(variant=variant, noise=noise, level=level)))
 
@@ -64,9 +72,7 @@ def _adversarial_more_robust(metrics: Mapping, noises: tuple[str, ...], claim_id
             continue
         outcomes.append({"lower": AGREES, "higher": DISAGREES}.get(compare(adv, std), INCONCLUSIVE))
         parts.append(_gap_text(kind_label(noise, level), adv, std, "adversarial", "standard"))
-    if not parts:
-        return finding(claim_id, claim, _NOT_PAPER, "Missing: the notebook's BCE.", NOT_RUN)
-    return finding(claim_id, claim, _NOT_PAPER, "; ".join(parts) + ".", combine(outcomes))
+    return _judged(claim_id, claim, parts, outcomes, "Missing: the notebook's BCE.")
 
 
 def _worst_case_worse(metrics: Mapping) -> dict:
@@ -89,13 +95,7 @@ def _worst_case_worse(metrics: Mapping) -> dict:
             {"higher": AGREES, "lower": DISAGREES}.get(compare(pgd, sign), INCONCLUSIVE)
         )
         parts.append(_gap_text(f"ε = {level / 1000:g}", pgd, sign, "PGD", "random"))
-    if not parts:
-        return finding(
-            "robust_worst_case", claim, _NOT_PAPER, "Missing: the notebook's BCE.", NOT_RUN
-        )
-    return finding(
-        "robust_worst_case", claim, _NOT_PAPER, "; ".join(parts) + ".", combine(outcomes)
-    )
+    return _judged("robust_worst_case", claim, parts, outcomes, "Missing: the notebook's BCE.")
 
 
 def _acc(metrics, setup, attack, level) -> Measure | None:
@@ -124,11 +124,7 @@ def _defence(metrics: Mapping) -> dict:
         if blind is not None:
             text += f"; against the blind attack {100 * blind.mean:.1f}%"
         parts.append(text)
-    if not parts:
-        return finding(
-            "robust_defence", claim, _NOT_PAPER, "Missing: the attacked accuracies.", NOT_RUN
-        )
-    return finding("robust_defence", claim, _NOT_PAPER, "; ".join(parts) + ".", combine(outcomes))
+    return _judged("robust_defence", claim, parts, outcomes, "Missing: the attacked accuracies.")
 
 
 def _blind_overstates(metrics: Mapping) -> dict:
@@ -153,16 +149,8 @@ def _blind_overstates(metrics: Mapping) -> dict:
                 f"{setup}, ε = {level / 1000:g}: blind {100 * blind.mean:.1f}% vs adaptive "
                 f"{100 * adaptive.mean:.1f}% ({fmt_points(blind - adaptive)})"
             )
-    if not parts:
-        return finding(
-            "robust_blind_overstates",
-            claim,
-            _NOT_PAPER,
-            "Missing: the attacked accuracies.",
-            NOT_RUN,
-        )
-    return finding(
-        "robust_blind_overstates", claim, _NOT_PAPER, "; ".join(parts) + ".", combine(outcomes)
+    return _judged(
+        "robust_blind_overstates", claim, parts, outcomes, "Missing: the attacked accuracies."
     )
 
 
@@ -189,13 +177,7 @@ def _pgd_agrees(metrics: Mapping) -> dict:
             f"ε = {level / 1000:g}: ours {100 * ours.mean:.1f}% vs ART {100 * art.mean:.1f}% "
             f"({fmt_points(gap)})"
         )
-    if not parts:
-        return finding(
-            "robust_pgd_matches_art", claim, _NOT_PAPER, "Missing: both attacks.", NOT_RUN
-        )
-    return finding(
-        "robust_pgd_matches_art", claim, _NOT_PAPER, "; ".join(parts) + ".", combine(outcomes)
-    )
+    return _judged("robust_pgd_matches_art", claim, parts, outcomes, "Missing: both attacks.")
 
 
 def _log2_verdict(values: list[float], target: float) -> tuple[str, str]:
@@ -236,13 +218,7 @@ def _sixteen_balanced(metrics: Mapping) -> dict:
         parts.append(
             f"{label}: knee at d = {', '.join(f'{k:g}' for k in knees)} ({text} against 16)"
         )
-    if not parts:
-        return finding(
-            "search_sixteen_balanced", claim, _NOT_PAPER, "Missing: no knee was found.", NOT_RUN
-        )
-    return finding(
-        "search_sixteen_balanced", claim, _NOT_PAPER, "; ".join(parts) + ".", combine(outcomes)
-    )
+    return _judged("search_sixteen_balanced", claim, parts, outcomes, "Missing: no knee was found.")
 
 
 def _same_size(metrics: Mapping) -> dict:
@@ -263,7 +239,12 @@ def _same_size(metrics: Mapping) -> dict:
             _per_seed(metrics, f"{prefix}.search.knee_d"),
             _per_seed(metrics, f"{prefix}.search.probe_knee_d"),
         )
-        if len(k) != len(p):
+        # A knee every seed agrees on is merged into one number: it holds for each seed.
+        if len(k) == 1:
+            k = k * len(p)
+        if len(p) == 1:
+            p = p * len(k)
+        if len(k) != len(p):  # a seed without one of the knees: compare the means
             k, p = [sum(k) / len(k)], [sum(p) / len(p)]
         ratios = [b / a for a, b in zip(k, p, strict=True)]
         verdict, text = _log2_verdict(ratios, 1)
@@ -272,11 +253,9 @@ def _same_size(metrics: Mapping) -> dict:
             f"{label}: probe knee d = {', '.join(f'{v:g}' for v in p)} vs BCE knee "
             f"d = {', '.join(f'{v:g}' for v in k)} ({text})"
         )
-    if not parts:
-        return finding(
-            "search_same_size", claim, _NOT_PAPER, "Missing: no pair of knees was found.", NOT_RUN
-        )
-    return finding("search_same_size", claim, _NOT_PAPER, "; ".join(parts) + ".", combine(outcomes))
+    return _judged(
+        "search_same_size", claim, parts, outcomes, "Missing: no pair of knees was found."
+    )
 
 
 def extra_findings(metrics: Mapping) -> list[dict]:

@@ -13,7 +13,6 @@ from aereport.section import Context
 from aereport.verdicts import VERDICT_FAILED
 
 NOTEBOOK = "08_robustness_and_search"
-MODELS = (("standard", "trained as in notebook 03"), ("adversarial", "adversarially trained"))
 SETUPS = (
     ("none", "no denoiser"),
     ("standard", "standard denoiser"),
@@ -263,7 +262,8 @@ def _denoisers_html(ctx: Context) -> str:
         "steps, random start), random sign noise moves every pixel by &plusmn;&epsilon;.</p>"
         + table(headers, body, table_id="tbl-robust-denoisers")
         + '<p class="small">BCE per pixel against the clean digit (entropy floor of these '
-        f"digits {_setting(m, 'mnist.robust.entropy_floor')}: no model goes below it); PSNR in "
+        f"digits {_cell(stat(m, 'mnist.robust.entropy_floor'), 'bce')}: no model goes below "
+        "it); PSNR in "
         "dB, higher is better. The epochs are the notebook&rsquo;s budget (notebook 03 trains "
         "10): both models are at equal epochs and neither is converged.</p>"
     )
