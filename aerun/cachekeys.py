@@ -15,7 +15,8 @@ A run's inputs (`cache_inputs`) are, in key format `KEY_FORMAT` (3):
 The content of a result file (`content_digest`) is its bytes, except for what records
 when or where rather than what: a Keras `.keras` file's save date, zip timestamps and
 process-local object ids, an HDF5 file's object times, and the wall-clock `seconds` of a
-training history. It is part of the key format: a change to it changes downstream keys,
+training history, the timing columns of a CSV table, and the worker ids and datetimes of
+an Optuna journal. It is part of the key format: a change to it changes downstream keys,
 so it goes with a new `KEY_FORMAT` and a migration.
 
 Format 1 keyed on the raw bytes of the files, on every notebook cell, and on the
@@ -29,6 +30,7 @@ in format 2 whose format-2 inputs still match today's is re-keyed to format 3 in
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
@@ -70,6 +72,8 @@ MACHINE_PARAMETERS = ("data_dir",)
 
 # Keys of result JSON files that hold wall-clock times: how long, not what.
 TIMING_KEYS = frozenset({"seconds", "train_seconds"})
+# Keys of an Optuna journal's records that say which process wrote them and when.
+JOURNAL_WHO_WHEN = frozenset({"worker_id", "datetime_start", "datetime_complete"})
 
 
 def package_versions(imports: frozenset[str] | set[str] | None = None) -> dict[str, str]:
@@ -187,6 +191,16 @@ def content_digest(path: Path) -> str:
         if path.suffix == ".json":
             data = json.loads(path.read_text(encoding="utf-8"))
             return codehash.sha256(json.dumps(_without_timings(data), sort_keys=True).encode())
+        if path.suffix == ".csv":  # a table: its timing columns say how long, not what
+            with open(path, newline="", encoding="utf-8") as handle:
+                rows = [_without_timings(row) for row in csv.DictReader(handle)]
+            return codehash.sha256(json.dumps(rows, sort_keys=True).encode())
+        if path.suffix == ".journal":  # an Optuna study: who wrote each record, and when, not
+            records = []  # what (its worker ids hold a process id and a random UUID)
+            for line in path.read_text(encoding="utf-8").splitlines():
+                record = {k: v for k, v in json.loads(line).items() if k not in JOURNAL_WHO_WHEN}
+                records.append(_without_timings(record))
+            return codehash.sha256(json.dumps(records, sort_keys=True).encode())
     except (OSError, ValueError, zipfile.BadZipFile, KeyError):
         pass
     return rundirs.file_sha256(path)

@@ -4,6 +4,7 @@ follow the numbers, and the seed spread."""
 from __future__ import annotations
 
 import pytest
+from test_report_robustness import seed_metrics as robustness_metrics
 
 from aereport import sections, verdicts
 
@@ -89,7 +90,8 @@ EXTRA = {
     "fashion.vae_16.ae_frechet_cnn": 12.0,
     "fashion.vae_16.active_units": 9,
 }
-ALL = {**METRICS, **EXTRA}
+# Notebook 08's numbers under which every robustness finding agrees (one seed).
+ALL = {**METRICS, **EXTRA, **robustness_metrics(0, adv_gauss=0.09)}
 
 
 def _verdicts(metrics):
@@ -102,7 +104,7 @@ def _item(metrics, claim_id):
 
 def test_every_item_has_the_schema():
     items = sections.findings(ALL)
-    assert len(items) == 8 + 12
+    assert len(items) == 8 + 12 + 9
     assert [i["id"] for i in sections.paper_findings(ALL)] == [i["id"] for i in items[:8]]
     assert len({i["id"] for i in items}) == len(items)
     for item in items:
@@ -248,6 +250,15 @@ def test_extra_findings_not_run_without_their_metrics():
         "vae_reconstruction_cost",
         "vae_samples_better",
         "vae_units_switched_off",
+        "robust_adv_gaussian",
+        "robust_adv_salt_pepper",
+        "robust_adv_pgd",
+        "robust_worst_case",
+        "robust_defence",
+        "robust_blind_overstates",
+        "robust_pgd_matches_art",
+        "search_sixteen_balanced",
+        "search_same_size",
     }
     expected_run = {"transfer_head", "latent2_designs"}  # their ids are in METRICS
     for claim_id, verdict in verdicts.items():

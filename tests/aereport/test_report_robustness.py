@@ -36,6 +36,8 @@ def seed_metrics(seed: int, *, knee=16, probe_knee=16, adv_gauss=0.11) -> dict:
     out["mnist.robust.standard.gaussian_400.bce"] = 0.10 + j
     out["mnist.robust.adversarial.gaussian_400.bce"] = adv_gauss + j
     out["mnist.robust.input.gaussian_400.bce"] = 0.5
+    out["mnist.robust.standard.salt_pepper_100.bce"] = 0.095 + j
+    out["mnist.robust.adversarial.salt_pepper_100.bce"] = adv_gauss - 0.005 + j
     for e in EPS:
         out[f"mnist.robust.standard.pgd_{e:03d}.bce"] = 0.1 + e / 500 + j
         out[f"mnist.robust.adversarial.pgd_{e:03d}.bce"] = 0.1 + e / 1000 + j
@@ -118,7 +120,7 @@ def test_the_tables_and_the_chart_come_from_the_metrics():
     assert [(r["noise"], r["level"]) for r in rows][:3] == [
         ("clean", None),
         ("gaussian", 400),
-        ("sign", 50),
+        ("salt_pepper", 100),
     ]
     pgd = next(r for r in rows if (r["noise"], r["level"]) == ("pgd", 100))
     assert pgd["gain"]["value"] == pytest.approx(-0.1) and pgd["input_bce"]["value"] is None

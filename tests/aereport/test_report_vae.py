@@ -83,7 +83,7 @@ def add_vae_run(root, runs, *, status="ok", metrics=None):
 
 
 def _section(text: str) -> str:
-    return text[text.index('id="vae-likelihood"') : text.index('id="seed-spread"')]
+    return text[text.index('id="vae-likelihood"') : text.index('id="robust-denoisers"')]
 
 
 @pytest.fixture(scope="module")
