@@ -440,7 +440,11 @@ def _figure_cells(
         if run.get("status") not in ("ok", "cached"):
             continue
         folder = run_dir(run, out_dir, name)
-        known = shown | {(nb, fn) for nb, fn, _ in extras}
+        known = (
+            shown
+            | {(nb, fn) for nb, fn, _ in extras}
+            | {(s.notebook, fn) for s in SECTIONS for fn in s.page_only}
+        )
         for path in sorted(folder.glob("*.png")) if folder.is_dir() else []:
             if (name, path.name) not in known:
                 extras.append((name, path.name, f"{name}: {path.stem}"))

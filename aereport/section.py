@@ -176,3 +176,6 @@ class Section:
     extra_findings: Findings | None = None
     headline: Headline = ()
     readings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Figures of the notebook shown only on its own page (linked from the section), not
+    # embedded in index.html, which must stay under 5 MB.
+    page_only: tuple[str, ...] = ()

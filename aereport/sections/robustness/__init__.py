@@ -25,7 +25,6 @@ from aereport.section import Analysis, DrawnFigure, FigureSpec, Section
 from aereport.sections.robustness.findings import extra_findings
 from aereport.sections.robustness.tables import (
     NOTEBOOK,
-    SEARCH_DATASETS,
     _defence_html,
     _denoisers_html,
     _search_html,
@@ -58,18 +57,6 @@ SECTION = Section(
                     "model's own PGD worst case; dashed, random sign noise; dotted, the entropy "
                     "floor.",
                 ),
-                FigureSpec(
-                    "robust_examples.png",
-                    "PGD inputs and what each denoiser makes of them",
-                    "Clean test digits, the PGD input at ε = 0.1 against each model and its "
-                    "output (first seed).",
-                ),
-                FigureSpec(
-                    "loss_curves.png",
-                    "Denoiser training curves",
-                    "Training BCE per epoch (first seed); the adversarial model's is measured on "
-                    "its PGD-perturbed inputs, so its level is not comparable.",
-                ),
             ),
             headline=(
                 ("mnist.robust.standard.pgd_100.bce", "Denoiser, PGD ε = 0.1, BCE", "bce"),
@@ -90,15 +77,6 @@ SECTION = Section(
             "Robustness: the denoiser as a defence of a classifier",
             _defence_html,
             finding_ids=("robust_defence", "robust_blind_overstates", "robust_pgd_matches_art"),
-            figures=(
-                FigureSpec(
-                    "robust_classifier.png",
-                    "The classifier under FGSM and PGD, without and with a denoiser",
-                    "Test accuracy against the radius (first seed): black, no denoiser; solid, "
-                    "adaptive attacks on the composed model; dotted, blind attacks crafted "
-                    "against the bare classifier.",
-                ),
-            ),
             headline=(
                 ("mnist.defence.none.pgd_100.acc", "CNN under PGD ε = 0.1, accuracy", "acc"),
                 (
@@ -124,16 +102,6 @@ SECTION = Section(
                 "and each seed's knee.",
                 replaces="",
             ),
-            figures=tuple(
-                FigureSpec(
-                    f"search_front_{prefix}.png",
-                    f"The search on {label}: every trial, the front, its knee, the probe",
-                    "Left, validation BCE of every trial against code size, the Pareto front "
-                    "and its knee; right, the linear-probe accuracy along the front (first "
-                    "seed).",
-                )
-                for prefix, label in SEARCH_DATASETS
-            ),
             headline=(
                 ("mnist.search.knee_d", "Search (MNIST): knee of the front, d", "ratio"),
                 ("fashion.search.knee_d", "Search (Fashion): knee of the front, d", "ratio"),
@@ -141,6 +109,12 @@ SECTION = Section(
         ),
     ),
     extra_findings=extra_findings,
+    page_only=(
+        "robust_examples.png",
+        "robust_classifier.png",
+        "loss_curves.png",
+        *(f"search_front_{prefix}.png" for prefix in ("mnist", "fashion")),
+    ),
 )
 
 __all__ = [

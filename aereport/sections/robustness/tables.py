@@ -208,6 +208,18 @@ def _missing_html(ctx: Context, what: str, present: bool) -> str | None:
     )
 
 
+# The notebook's page of the first seed: its other figures are there, not embedded in
+# index.html (which stays under 5 MB).
+NOTEBOOK_PAGE = f"runs/seed0/{NOTEBOOK}/executed.html"
+
+
+def _more_figures(what: str) -> str:
+    return (
+        f'<p class="small">{what}: on the notebook&rsquo;s own page '
+        f'(<a href="{NOTEBOOK_PAGE}">first seed</a>).</p>'
+    )
+
+
 def _setting(metrics: Mapping, metric_id: str) -> str:
     value = stat(metrics, metric_id)["value"]
     return "?" if value is None else f"{value:g}"
@@ -266,6 +278,7 @@ def _denoisers_html(ctx: Context) -> str:
         "it); PSNR in "
         "dB, higher is better. The epochs are the notebook&rsquo;s budget (notebook 03 trains "
         "10): both models are at equal epochs and neither is converged.</p>"
+        + _more_figures("The PGD inputs and outputs and the training curves")
     )
 
 
@@ -305,6 +318,7 @@ def _defence_html(ctx: Context) -> str:
         "attack are known to mislead (Athalye et al. 2018), so the finding uses the adaptive "
         "one. The library&rsquo;s own PGD runs beside ART&rsquo;s as a check.</p>"
         + table(headers, body, table_id="tbl-robust-defence")
+        + _more_figures("The accuracy against the radius, per attack and set-up")
     )
 
 
@@ -365,6 +379,7 @@ def _search_html(ctx: Context) -> str:
         "the fronts of different seeds hold different sizes. With this budget (a few epochs "
         "per trial on a subset) the BCE levels are above notebook 02&rsquo;s 10-epoch test "
         "BCE; the comparison that counts is within the search, at equal training.</p>"
+        + _more_figures("Every trial of each search, its front and the probe along it")
     )
 
 
