@@ -65,6 +65,7 @@ IMPORTED_PACKAGES = {
     "optuna": "optuna",
     "kneed": "kneed",
     "art": "adversarial-robustness-toolbox",
+    "prdc": "prdc",
 }
 
 # Parameters that say where things are on this machine, not what is computed.

@@ -83,6 +83,7 @@ class MetricId:
         except ValueError:
             return None
 
+
 def _pieces(part: str):
     return list(_FORMATTER.parse(part))
 
@@ -118,6 +119,7 @@ NB04, NB05, NB06 = (
     ("05_fashion_transfer",),
     ("06_variational_autoencoder",),
 )
+NB07 = ("07_generative_models",)
 NB08 = ("08_robustness_and_search",)
 BCE = "nats per pixel (mean binary cross-entropy)"
 COUNT, DB, FRACTION, RATIO = "count", "dB", "fraction in [0, 1]", "ratio"
@@ -612,8 +614,113 @@ SCHEMA: dict[str, MetricId] = _declare(
         ),
     ]
 )
+# -- 07: one template per score of a set of images, for the generators and the real floor
+# (`gen`), the noisy-image ladder (`gen_ladder`, the noise std in thousandths) and the
+# longer training of the first seed (`gen_long`); `aelib.evaluation.sample_quality.SCORES`.
+_JUDGE = "judge-feature distance"
+GEN_SCORE_MEANINGS = {
+    "frechet": ("Fréchet distance to the real test images in the judge's features", _JUDGE),
+    "kid": ("KID (unbiased squared MMD, cubic kernel) to the real test images", _JUDGE),
+    "kid_std": ("spread of the KID over its subsets", _JUDGE),
+    "precision": ("improved precision, k-NN manifolds (Kynkäänniemi et al. 2019)", FRACTION),
+    "recall": ("improved recall, k-NN manifolds (Kynkäänniemi et al. 2019)", FRACTION),
+    "density": ("density (Naeem et al. 2020)", RATIO),
+    "coverage": ("coverage (Naeem et al. 2020)", FRACTION),
+    "class_entropy": ("entropy of the judge's class histogram", "nats"),
+    "confidence": ("the judge's mean top-class probability", FRACTION),
+}
+_GEN_ROWS = []
+for _score, (_meaning, _unit) in GEN_SCORE_MEANINGS.items():
+    _key = _score.upper()
+    _GEN_ROWS += [
+        (
+            f"GEN_{_key}",
+            (
+                f"{{dataset}}.gen.{{source}}.{_score}",
+                f"a generator (or real): {_meaning}",
+                _unit,
+                NB07,
+            ),
+        ),
+        (
+            f"LADDER_{_key}",
+            (
+                f"{{dataset}}.gen_ladder.noise_{{level}}.{_score}",
+                f"training images with Gaussian noise of this std: {_meaning}",
+                _unit,
+                NB07,
+            ),
+        ),
+        (
+            f"LONG_{_key}",
+            (
+                f"{{dataset}}.gen_long.{{source}}.{_score}",
+                f"a generator after the longer training: {_meaning}",
+                _unit,
+                NB07,
+                FIRST_SEED,
+            ),
+        ),
+    ]
+SCHEMA.update(_declare(_GEN_ROWS))
+SCHEMA.update(
+    _declare(
+        [
+            (
+                "GEN_JUDGE_ACC",
+                ("{dataset}.gen.judge_test_acc", "the judge's test accuracy", FRACTION, NB07),
+            ),
+            ("GEN_NUM", ("{dataset}.gen.num_generated", "images per judged set", COUNT, NB07)),
+            (
+                "GEN_EPOCHS",
+                ("{dataset}.gen.epochs", "epochs of the VAE and the autoencoder", COUNT, NB07),
+            ),
+            ("GEN_GAN_EPOCHS", ("{dataset}.gen.gan_epochs", "epochs of the GAN", COUNT, NB07)),
+            (
+                "GEN_GAN_PARAMS",
+                ("{dataset}.gen.gan_params", "parameters of the GAN's generator", COUNT, NB07),
+            ),
+            (
+                "GEN_VAE_PARAMS",
+                ("{dataset}.gen.vae_params", "parameters of the VAE's decoder", COUNT, NB07),
+            ),
+            (
+                "LONG_FACTOR",
+                (
+                    "{dataset}.gen_long.factor",
+                    "longer training: times the epochs in all",
+                    RATIO,
+                    NB07,
+                    FIRST_SEED,
+                ),
+            ),
+            (
+                "FEW_TEST_ACC",
+                (
+                    "{dataset}.few.{method}.{n}.test_acc",
+                    "few labels: a method trained on n balanced labels, test accuracy",
+                    FRACTION,
+                    NB07,
+                ),
+            ),
+            (
+                "FEW_JUDGE_ACC",
+                (
+                    "{dataset}.few.cvae.{n}.judge_acc",
+                    "the judge's accuracy on the conditional VAE's images (trained on n labels)",
+                    FRACTION,
+                    NB07,
+                ),
+            ),
+        ]
+    )
+)
 # Module-level names for readers: `metric_ids.LATENT_VAL_BCE.id(d=16)`.
 globals().update(SCHEMA)
+# The score templates by score name: `GEN_SCORES["frechet"].id(dataset="mnist", source="gan")`.
+GEN_SCORES = {score: SCHEMA[f"GEN_{score.upper()}"] for score in GEN_SCORE_MEANINGS}
+LADDER_SCORES = {score: SCHEMA[f"LADDER_{score.upper()}"] for score in GEN_SCORE_MEANINGS}
+LONG_SCORES = {score: SCHEMA[f"LONG_{score.upper()}"] for score in GEN_SCORE_MEANINGS}
 
 
 def lookup(metric_id: str) -> MetricId | None:
