@@ -39,6 +39,10 @@ __all__ = [
     "vs_paper_cells",
     "excess_cell",
     "stat_cell",
+    "fixed",
+    "missing_box",
+    "notebook_page",
+    "more_figures",
     "finding_line",
     "not_run_html",
     "fmt_seconds",
@@ -63,6 +67,7 @@ main { max-width: 1150px; margin: 0 auto; }
 .rep td.txt { text-align: left; }
 .rep th.paper { background: #f3f3f3; color: #666; font-style: italic; font-weight: normal; }
 .rep td.paper { background: #f8f8f8; color: #555; }
+.rep tr.reference td { background: #f8f8f8; color: #555; }
 .rep tr.extra td { border-top: 2px dashed #999; font-style: italic; }
 .rep .v { font-weight: bold; white-space: nowrap; }
 .rep .v-matches, .rep .v-agrees { color: #1b7a2b; }
@@ -215,6 +220,41 @@ def stat_cell(st: Mapping, kind: str, missing: str = "") -> str:
     if st["value"] is None:
         return verdict_badge(missing) if missing else "&ndash;"
     return num(st["value"], kind, st["std"], st["n_seeds"])
+
+
+def fixed(st: Mapping, digits: int) -> str:
+    """A `stat` dict with `digits` decimals, its spread over seeds and their count."""
+    if st["value"] is None:
+        return "&ndash;"
+    text = f"{st['value']:.{digits}f}"
+    if st["std"] is not None and st["n_seeds"] > 1:
+        text += f' ± {st["std"]:.{digits}f} <span class="small">(n={st["n_seeds"]})</span>'
+    return text
+
+
+def missing_box(what: str, notebook: str, statuses: Mapping[str, str]) -> str:
+    """The box a section shows instead of a table when `notebook` wrote none of its
+    numbers: "failed" with a link to the failure when it failed, else "not run"."""
+    failed = statuses.get(notebook) == "failed"
+    return (
+        f'<div class="missing">No {what}: '
+        + (verdict_badge(VERDICT_FAILED) + fail_link(notebook, statuses) if failed else "not run")
+        + ".</div>"
+    )
+
+
+def notebook_page(notebook: str) -> str:
+    """The first seed's page of `notebook`, relative to index.html."""
+    return f"runs/seed0/{notebook}/executed.html"
+
+
+def more_figures(what: str, notebook: str) -> str:
+    """A line linking figures a section leaves on its notebook's own page (its
+    `page_only`: index.html stays under 5 MB)."""
+    return (
+        f'<p class="small">{what}: on the notebook&rsquo;s own page '
+        f'(<a href="{notebook_page(notebook)}">first seed</a>).</p>'
+    )
 
 
 def finding_line(item: Mapping | None) -> str:

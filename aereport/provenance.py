@@ -262,7 +262,7 @@ def provenance_html(provenance: Mapping, runs: Sequence[Mapping], out_dir: Path)
         "marked re-keyed ran with code that has changed since: <code>run_all.py --rekey</code> "
         "ran the smoke profile with the code it was keyed at and with the code after, found "
         "every metric and result file the same and every changed function executed, and "
-        "recorded the new code's key (README, \"changing the code without re-training\").</p>"
+        'recorded the new code\'s key (README, "changing the code without re-training").</p>'
     )
     packages = p.get("packages") or {}
     if packages:

@@ -46,10 +46,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Notebooks: 01_baseline_autoencoder, 02_latent_sweep, 03_denoising, "
-        "04_improved_autoencoder, 05_fashion_transfer (05 uses 04's encoder; 04 shows 01's "
-        "baseline next to its own), 06_variational_autoencoder (the paper's future scope; "
-        "not in --profile paper).",
+        epilog="Notebooks: "
+        + ", ".join(
+            s.name + ("" if s.runs_in("paper") else " (beyond the paper; not in --profile paper)")
+            for s in pipeline.NOTEBOOKS
+        )
+        + ". 05 uses 04's encoder; 04 shows 01's baseline next to its own.",
     )
     parser.add_argument(
         "--profile",

@@ -192,12 +192,16 @@ def test_bad_parameters_stop_at_the_parameters_step(tmp_path, notebook, paramete
 
 
 def test_a_notebook_left_out_of_a_profile_refuses_it_first():
-    """A notebook whose spec leaves out a profile (06 and 08, the paper profile) stops at the
+    """A notebook whose spec leaves out a profile (06, 07 and 08, the paper profile) stops at the
     parameters step in that profile: the cell after the parameters calls
     `params.check_profile(profile, allowed=<the spec's profiles>)` before anything else
     (what `check_profile` raises is tested in tests/test_params.py)."""
     left_out = [s for s in pipeline.NOTEBOOKS if set(s.profiles) != set(PROFILES)]
-    assert [s.name for s in left_out] == ["06_variational_autoencoder", "08_robustness_and_search"]
+    assert [s.name for s in left_out] == [
+        "06_variational_autoencoder",
+        "07_generative_models",
+        "08_robustness_and_search",
+    ]
     for spec in left_out:
         nb = nbformat.read(spec.path, as_version=4)
         source = nb.cells[_parameters_cell_index(spec.path) + 1].source
@@ -223,7 +227,12 @@ def _stderr_outputs(nb) -> list[str]:
 
 # Two lanes of notebooks, run side by side (05 reads 04's encoder, so 04 goes first).
 SMOKE_LANES = (
-    ("06_variational_autoencoder", "04_improved_autoencoder", "05_fashion_transfer"),
+    (
+        "07_generative_models",
+        "06_variational_autoencoder",
+        "04_improved_autoencoder",
+        "05_fashion_transfer",
+    ),
     ("08_robustness_and_search", "02_latent_sweep", "03_denoising", "01_baseline_autoencoder"),
 )
 
@@ -313,9 +322,11 @@ def test_beyond_the_paper_figures_are_skipped_in_the_paper_profile():
     the paper profile skips (`if run.include_beyond_paper():`); the paper's figures are not."""
     from aereport import render
 
-    beyond = {
-        (spec[0], spec[1]) for specs in render.BEYOND_FIGURES.values() for spec in specs
-    } | render.PAPER_PROFILE_SKIPPED_FIGURES | {("05_fashion_transfer", "label_efficiency.png")}
+    beyond = (
+        {(spec[0], spec[1]) for specs in render.BEYOND_FIGURES.values() for spec in specs}
+        | render.PAPER_PROFILE_SKIPPED_FIGURES
+        | {("05_fashion_transfer", "label_efficiency.png")}
+    )
     paper = set(render.FIGURES.values())
 
     def saving_cells(notebook, filename):

@@ -16,6 +16,9 @@ figures and the seed table pick it up from there.
   Figure 3.4.5.
 - `vae`: notebook 06, beyond the paper (its future scope, section 5.2): a variational
   autoencoder against the plain one, its likelihood, reconstruction and samples.
+- `generative`: notebook 07, beyond the paper (section 5.2): a GAN, the VAE and the
+  autoencoder with fitted samplers judged in one feature space, whether longer training
+  changes the verdicts, and synthetic against classical augmentation with few labels.
 - `robustness`: notebook 08, beyond the paper (section 5.2): the denoiser under worst-case
   inputs, adversarial training, the denoiser as a classifier's defence, and an Optuna
   search of the code size.
@@ -31,6 +34,7 @@ from aereport.sections import (
     baseline,
     denoising,
     fashion,
+    generative,
     improved,
     latent,
     robustness,
@@ -55,6 +59,7 @@ SECTIONS: tuple[Section, ...] = (
     improved.SECTION,
     fashion.SECTION,
     vae.SECTION,
+    generative.SECTION,
     robustness.SECTION,
     seed_spread.SECTION,
 )

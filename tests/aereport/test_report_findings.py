@@ -4,6 +4,8 @@ follow the numbers, and the seed spread."""
 from __future__ import annotations
 
 import pytest
+from test_report_generative import SHORT
+from test_report_generative import seed_metrics as generative_metrics
 from test_report_robustness import seed_metrics as robustness_metrics
 
 from aereport import sections, verdicts
@@ -90,8 +92,13 @@ EXTRA = {
     "fashion.vae_16.ae_frechet_cnn": 12.0,
     "fashion.vae_16.active_units": 9,
 }
-# Notebook 08's numbers under which every robustness finding agrees (one seed).
-ALL = {**METRICS, **EXTRA, **robustness_metrics(0, adv_gauss=0.09)}
+# Notebooks 07's and 08's numbers under which every finding of theirs agrees (one seed).
+ALL = {
+    **METRICS,
+    **EXTRA,
+    **generative_metrics(0, long=SHORT),
+    **robustness_metrics(0, adv_gauss=0.09),
+}
 
 
 def _verdicts(metrics):
@@ -104,7 +111,7 @@ def _item(metrics, claim_id):
 
 def test_every_item_has_the_schema():
     items = sections.findings(ALL)
-    assert len(items) == 8 + 12 + 9
+    assert len(items) == 8 + 12 + 7 + 9
     assert [i["id"] for i in sections.paper_findings(ALL)] == [i["id"] for i in items[:8]]
     assert len({i["id"] for i in items}) == len(items)
     for item in items:
@@ -250,6 +257,13 @@ def test_extra_findings_not_run_without_their_metrics():
         "vae_reconstruction_cost",
         "vae_samples_better",
         "vae_units_switched_off",
+        "gen_mixture_helps",
+        "gen_mixture_closes_gap",
+        "gen_gan_sharp_narrow",
+        "gen_vae_fashion_same",
+        "gen_long_holds",
+        "few_synthetic_helps",
+        "few_classical_helps",
         "robust_adv_gaussian",
         "robust_adv_salt_pepper",
         "robust_adv_pgd",

@@ -25,6 +25,7 @@ METRIC = {
     "04_improved_autoencoder": "mnist.improved.val_bce",
     "05_fashion_transfer": "fashion.ae.val_bce",
     "06_variational_autoencoder": "mnist.vae_16.recon_bce",
+    "07_generative_models": "mnist.gen.gan.frechet",
     "08_robustness_and_search": "mnist.robust.standard.clean.bce",
 }
 BODY = """\

@@ -7,10 +7,9 @@ from collections.abc import Mapping
 
 from aelib.outputs import metric_ids
 from aereport import seeds
-from aereport.format import esc, fail_link, num, table, verdict_badge
+from aereport.format import esc, missing_box, more_figures, num, table
 from aereport.merge import difference, instances, stat
 from aereport.section import Context
-from aereport.verdicts import VERDICT_FAILED
 
 NOTEBOOK = "08_robustness_and_search"
 SETUPS = (
@@ -189,35 +188,16 @@ def search_table(metrics: Mapping) -> list[dict]:
 # ------------------------------------------------------------------------------ html
 
 
-def _cell(st: Mapping, kind: str) -> str:
-    return num(st["value"], kind, st["std"], st["n_seeds"])
-
-
 def _missing_html(ctx: Context, what: str, present: bool) -> str | None:
-    if present:
-        return None
-    failed = ctx.statuses.get(NOTEBOOK) == "failed"
-    return (
-        f'<div class="missing">No {what}: '
-        + (
-            verdict_badge(VERDICT_FAILED) + fail_link(NOTEBOOK, ctx.statuses)
-            if failed
-            else "not run"
-        )
-        + ".</div>"
-    )
-
-
-# The notebook's page of the first seed: its other figures are there, not embedded in
-# index.html (which stays under 5 MB).
-NOTEBOOK_PAGE = f"runs/seed0/{NOTEBOOK}/executed.html"
+    return None if present else missing_box(what, NOTEBOOK, ctx.statuses)
 
 
 def _more_figures(what: str) -> str:
-    return (
-        f'<p class="small">{what}: on the notebook&rsquo;s own page '
-        f'(<a href="{NOTEBOOK_PAGE}">first seed</a>).</p>'
-    )
+    return more_figures(what, NOTEBOOK)
+
+
+def _cell(st: Mapping, kind: str) -> str:
+    return num(st["value"], kind, st["std"], st["n_seeds"])
 
 
 def _setting(metrics: Mapping, metric_id: str) -> str:

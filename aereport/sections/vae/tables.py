@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aelib.outputs import metric_ids
-from aereport.format import esc, fail_link, table, verdict_badge
+from aereport.format import esc, fixed, missing_box, more_figures, table
 from aereport.merge import instances, stat
 from aereport.section import Context
-from aereport.verdicts import (
-    VERDICT_FAILED,
-)
 
 NOTEBOOK = "06_variational_autoencoder"
 
@@ -111,30 +108,11 @@ def generation_table(metrics: Mapping) -> list[dict]:
 # ------------------------------------------------------------------------------ html
 
 
-def _fixed(st: Mapping, digits: int) -> str:
-    """A `stat` dict as a number with `digits` decimals, its spread and seed count."""
-    if st["value"] is None:
-        return "&ndash;"
-    text = f"{st['value']:.{digits}f}"
-    if st["std"] is not None and st["n_seeds"] > 1:
-        text += f' ± {st["std"]:.{digits}f} <span class="small">(n={st["n_seeds"]})</span>'
-    return text
-
-
 def _missing_html(ctx: Context) -> str | None:
     """The box shown instead of a table when the notebook wrote no VAE numbers."""
     if latent_dims(ctx.metrics, default=()):
         return None
-    failed = ctx.statuses.get(NOTEBOOK) == "failed"
-    return (
-        '<div class="missing">No VAE results: '
-        + (
-            verdict_badge(VERDICT_FAILED) + fail_link(NOTEBOOK, ctx.statuses)
-            if failed
-            else "not run"
-        )
-        + ".</div>"
-    )
+    return missing_box("VAE results", NOTEBOOK, ctx.statuses)
 
 
 def _likelihood_html(ctx: Context) -> str:
@@ -161,18 +139,18 @@ def _likelihood_html(ctx: Context) -> str:
             [
                 (esc(r["label"]), "txt"),
                 (str(r["latent_dim"]), "num"),
-                (_fixed(r["neg_elbo"], 2), "num"),
-                (_fixed(r["elbo_recon"], 2), "num"),
-                (_fixed(r["kl"], 2), "num"),
+                (fixed(r["neg_elbo"], 2), "num"),
+                (fixed(r["elbo_recon"], 2), "num"),
+                (fixed(r["kl"], 2), "num"),
                 (
                     "&ndash;"
                     if au["value"] is None
-                    else f"{_fixed(au, 1 if au['n_seeds'] > 1 else 0)} of {r['latent_dim']}",
+                    else f"{fixed(au, 1 if au['n_seeds'] > 1 else 0)} of {r['latent_dim']}",
                     "num",
                 ),
-                (_fixed(r["recon_bce"], 4), "num"),
-                (_fixed(r["ae_recon_bce"], 4), "num"),
-                (_fixed(r["floor"], 4), "num"),
+                (fixed(r["recon_bce"], 4), "num"),
+                (fixed(r["ae_recon_bce"], 4), "num"),
+                (fixed(r["floor"], 4), "num"),
                 ("&ndash;" if r["cost"] is None else f"{r['cost']:+.4f}", "num"),
             ]
         )
@@ -203,6 +181,10 @@ def _likelihood_html(ctx: Context) -> str:
         "reported on binarised MNIST. Active units: mean KL per unit above 0.01 nats. The "
         "BCE columns are per pixel, as in the paper&rsquo;s tables: the VAE decodes its "
         "posterior mean (no sampling).</p>"
+        + more_figures(
+            "The decoded 2-D manifolds and the 2-D codes of the VAE and the plain autoencoder",
+            NOTEBOOK,
+        )
     )
 
 
@@ -231,14 +213,14 @@ def _generation_html(ctx: Context) -> str:
             (esc(r["label"]), "txt"),
             (_SOURCES[r["source"]], "txt"),
             ("&ndash;" if r["latent_dim"] is None else str(r["latent_dim"]), "num"),
-            (_fixed(r["frechet"], 2), "num"),
-            (_fixed(r["class_entropy"], 3), "num"),
-            (_fixed(r["confidence"], 3), "num"),
+            (fixed(r["frechet"], 2), "num"),
+            (fixed(r["class_entropy"], 3), "num"),
+            (fixed(r["confidence"], 3), "num"),
         ]
         for r in rows
     ]
     judges = [
-        f"{esc(r['label'])} {_fixed(r['judge_acc'], 4)}"
+        f"{esc(r['label'])} {fixed(r['judge_acc'], 4)}"
         for r in rows
         if r["source"] == "real" and r["judge_acc"]["value"] is not None
     ]
