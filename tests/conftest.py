@@ -1,7 +1,7 @@
 """Shared fixtures: one real smoke report of a copy of the project, made once per run.
 
 `smoke_project` is a copy of the project in a git repository of its own with its smoke
-report (tests/smoke_build.py, about 80 s); `project_copy` gives each test its own copy of
+report (tests/smoke_build.py, about 3 minutes); `project_copy` gives each test its own copy of
 that, report included, to edit code or prose in without touching this checkout;
 tests/aerun/test_run_all.py works on a copy of its report. Nothing writes to the shared
 project itself.

@@ -2,8 +2,10 @@
 
 `make(BASE)` copies run_all.py, aelib/, aerun/, aereport/ and notebooks/ into
 BASE/project, a git repository of their own, commits them, runs the smoke profile there
-(every notebook, seed 0, two single-thread workers, about 80 s) and, last, writes what
-run_all said to BASE/run_all.json (atomically: a reader sees all of it or nothing).
+(every notebook, seed 0, two single-thread workers, about 3 minutes here, in the
+environment a JupyterLab kernel has: tests/test_notebooks.py reads each executed notebook's
+stderr) and, last, writes what run_all said to BASE/run_all.json (atomically: a reader sees
+all of it or nothing).
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 COPIED = ("run_all.py", "aelib", "aerun", "aereport", "notebooks", ".gitignore")
 SAID = "run_all.json"  # BASE/run_all.json: {"returncode", "seconds", "stdout", "stderr"}
+# Set under pytest, never in JupyterLab: ipykernel forwards the C-level stderr into the
+# cells only when it does not see PYTEST_CURRENT_TEST; JupyterLab does not set
+# TF_CPP_MIN_LOG_LEVEL (aelib.tfquiet does, in the kernel, when it is unset).
+JUPYTERLAB_UNSET = ("PYTEST_CURRENT_TEST", "TF_CPP_MIN_LOG_LEVEL")
 
 
 class Project:
@@ -28,8 +34,17 @@ class Project:
         self.root = root
         self.report = root / "report"
 
-    def run_all(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-        """`python run_all.py --profile smoke --output report ARGS` with this copy's code."""
+    def run_all(
+        self, *args: str, timeout: float = 600, as_in_jupyterlab: bool = False
+    ) -> subprocess.CompletedProcess:
+        """`python run_all.py --profile smoke --output report ARGS` with this copy's code.
+
+        `as_in_jupyterlab`: without the variables JupyterLab's kernels do not see
+        (`JUPYTERLAB_UNSET`), so that ipykernel forwards what TensorFlow's C++ code writes
+        to the process's stderr into the cells, as JupyterLab shows it."""
+        env = {**os.environ, "PYTHONPATH": str(self.root)}
+        if as_in_jupyterlab:
+            env = {k: v for k, v in env.items() if k not in JUPYTERLAB_UNSET}
         return subprocess.run(
             [
                 sys.executable,
@@ -45,7 +60,7 @@ class Project:
                 *args,
             ],
             cwd=self.root,
-            env={**os.environ, "PYTHONPATH": str(self.root)},
+            env=env,
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -87,7 +102,7 @@ def make(base: Path) -> None:
     project.git("init", "-q")
     project.commit("the project as tested")
     start = time.monotonic()
-    proc = project.run_all()
+    proc = project.run_all(as_in_jupyterlab=True)
     said = {
         "returncode": proc.returncode,
         "seconds": time.monotonic() - start,

@@ -11,7 +11,7 @@ from aelib.outputs import metric_ids
 from aereport.merge import merge_seeds
 from aereport.section import Context
 from aereport.sections import generative
-from aereport.sections.generative import findings, tables
+from aereport.sections.generative import charts, findings, tables
 
 SCORES = ("frechet", "kid", "kid_std", "precision", "recall", "density", "coverage")
 SCORES += ("class_entropy", "confidence")
@@ -210,8 +210,8 @@ def test_the_tables_and_the_charts_come_from_the_metrics():
     assert 'class="reference"' in html  # the floor and the ladder rows are set apart
     assert "65.20 ± 0.20%" in html
     assert 'href="runs/seed0/07_generative_models/executed.html"' in html
-    assert tables.precision_recall_png(merged).startswith(b"\x89PNG")
-    assert tables.few_labels_png(merged).startswith(b"\x89PNG")
+    assert charts.precision_recall_png(merged).startswith(b"\x89PNG")
+    assert charts.few_labels_png(merged).startswith(b"\x89PNG")
 
 
 def test_without_notebook_07_every_part_says_not_run():
@@ -223,4 +223,4 @@ def test_without_notebook_07_every_part_says_not_run():
     )
     assert "failed" in generative.SECTION.analyses[0].html(failed)
     assert all(f["verdict"] == "not run" for f in generative.extra_findings({}))
-    assert tables.precision_recall_png({}) is None and tables.few_labels_png({}) is None
+    assert charts.precision_recall_png({}) is None and charts.few_labels_png({}) is None

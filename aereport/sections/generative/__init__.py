@@ -18,13 +18,14 @@ say "not run".
   augmentation, with conditional-VAE images and a frozen encoder for reference; findings:
   synthetic images help, classical augmentation helps.
 
-Its parts: `tables` (the rows, their HTML and the charts drawn from the metrics),
+Its parts: `tables` (the rows and their HTML), `charts` (drawn from the metrics of every seed),
 `findings` (the claims checked against the seed spread) and, here, the `SECTION`.
 """
 
 from __future__ import annotations
 
 from aereport.section import Analysis, DrawnFigure, FigureSpec, Section
+from aereport.sections.generative.charts import few_labels_png, precision_recall_png
 from aereport.sections.generative.findings import extra_findings, long_verdicts
 from aereport.sections.generative.tables import (
     DATASETS,
@@ -32,11 +33,9 @@ from aereport.sections.generative.tables import (
     _few_html,
     _generators_html,
     _long_html,
-    few_labels_png,
     few_table,
     generator_table,
     long_table,
-    precision_recall_png,
 )
 
 SECTION = Section(
