@@ -33,7 +33,16 @@ from aerun import pipeline, rundirs
 OUTCOME = "outcome.json"
 EPOCH_LINE = re.compile(r"^\s*epoch \d+/\d+")
 # Errors of a kernel that did not start, as opposed to errors of the notebook.
-KERNEL_START_ERRORS = ("Kernel didn't respond", "Address already in use", "ZMQError")
+# What a kernel that did not start raises. "Kernel died before replying to kernel_info" is
+# jupyter_client's word for a kernel process that exited while starting, most often because
+# another process took one of the TCP ports chosen for it in the meantime (ZMQError:
+# Address already in use in the kernel's stderr; jupyter_client#154, papermill#511).
+KERNEL_START_ERRORS = (
+    "Kernel didn't respond",
+    "Kernel died before replying to kernel_info",
+    "Address already in use",
+    "ZMQError",
+)
 
 
 class _Lines(logging.Handler):

@@ -42,8 +42,16 @@ def _papermill(monkeypatch, *errors):
     return calls
 
 
-def test_a_kernel_that_did_not_start_is_retried_once(task, monkeypatch):
-    calls = _papermill(monkeypatch, RuntimeError("Kernel didn't respond in 60 seconds"))
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Kernel didn't respond in 60 seconds",
+        # The kernel process exited while starting: a port race with another kernel.
+        "Kernel died before replying to kernel_info",
+    ],
+)
+def test_a_kernel_that_did_not_start_is_retried_once(task, monkeypatch, message):
+    calls = _papermill(monkeypatch, RuntimeError(message))
     outcome = notebook_run.execute(task)
     assert len(calls) == 2 and outcome["status"] == "ok" and outcome["error"] is None
 
