@@ -224,6 +224,21 @@ def _published_html() -> str:
     )
 
 
+def _compact(st: Mapping, digits: int) -> str:
+    """`fixed` without the seed count (the table is wide; its note gives the count)."""
+    if st["value"] is None:
+        return "&ndash;"
+    spread = st["std"] is not None and st["n_seeds"] > 1
+    return f"{st['value']:.{digits}f}" + (f" ± {st['std']:.{digits}f}" if spread else "")
+
+
+def _seeds_note(rows: list[dict]) -> str:
+    counts = sorted({r["frechet"]["n_seeds"] for r in rows if r["frechet"]["value"] is not None})
+    if counts == [1] or not counts:
+        return "One seed. "
+    return f"Mean ± standard deviation over {', '.join(map(str, counts))} seeds. "
+
+
 def _generators_html(ctx: Context) -> str:
     m = ctx.metrics
     rows = generator_table(m)
@@ -236,8 +251,8 @@ def _generators_html(ctx: Context) -> str:
     for r in rows:
         body.append(
             [(esc(r["label"]), "txt"), (esc(r["name"]), "txt")]
-            + [(fixed(r[score], digits), "num") for score, _, digits in SCORE_COLUMNS]
-            + [(fixed(r["kid_std"], 3), "num")]
+            + [(_compact(r[score], digits), "num") for score, _, digits in SCORE_COLUMNS]
+            + [(_compact(r["kid_std"], 3), "num")]
         )
         classes.append("" if r["kind"] == "generator" else "reference")
     prefix = rows[0]["dataset"]
@@ -260,7 +275,8 @@ def _generators_html(ctx: Context) -> str:
         f"mixture (Ghosh et al. 2020). {setup}: all at equal, short training (the "
         "notebook&rsquo;s 15-minute budget per seed), none converged.</p>"
         + table(headers, body, row_classes=classes, table_id="tbl-gen-compare")
-        + '<p class="small">Grey rows calibrate the others: <em>real training images</em> '
+        + f'<p class="small">{_seeds_note(rows)}Grey rows calibrate the others: '
+        "<em>real training images</em> "
         "is the floor, what a perfect generator scores at this sample size; <em>real + "
         "noise</em> is a deliberately bad generator (training images with Gaussian pixel "
         "noise). Fréchet distance and KID (unbiased squared MMD with the cubic kernel, "
