@@ -27,17 +27,13 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from aelib.evaluation import label_efficiency
+from aelib.outputs import labels
 from aelib.params import check_int
 
 __all__ = ["METHODS", "METHOD_LABELS", "CLASSICAL_AUGMENT", "run_few_labels"]
 
-METHODS = ("labelled", "classical", "synthetic", "encoder")
-METHOD_LABELS = {
-    "labelled": "labelled images alone",
-    "classical": "classical augmentation",
-    "synthetic": "+ conditional-VAE images",
-    "encoder": "frozen encoder (reference)",
-}
+METHOD_LABELS = labels.FEW_LABEL_METHODS
+METHODS = tuple(METHOD_LABELS)
 # Random shifts of up to 10 % and rotations of up to 10 degrees; flips only where a mirrored
 # image is still of its class (a mirrored 2, 3 or 7 is not a digit).
 CLASSICAL_AUGMENT = {

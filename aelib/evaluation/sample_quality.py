@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from aelib.evaluation import generative
+from aelib.outputs import labels
 from aelib.params import check_int
 
 __all__ = [
@@ -216,13 +217,7 @@ def noisy_ladder(x, levels: Sequence[float], n: int, *, seed) -> Mapping[float, 
 
 
 # The generators notebook 07 compares, and how its tables name them.
-SOURCES = {
-    "gan": "GAN",
-    "vae_prior": "VAE, prior",
-    "vae_gmm": "VAE + mixture",
-    "ae_gaussian": "AE + Gaussian",
-    "ae_gmm": "AE + mixture",
-}
+SOURCES = labels.GENERATORS
 
 
 def generated_sets(

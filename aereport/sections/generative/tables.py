@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from aelib.outputs import metric_ids
+from aelib.outputs import labels, metric_ids
 from aereport.format import esc, fixed, missing_box, more_figures, num, table, verdict_badge
 from aereport.merge import instances, stat
 from aereport.section import Context
@@ -12,22 +12,9 @@ from aereport.section import Context
 NOTEBOOK = "07_generative_models"
 # (metric prefix, label) of the datasets.
 DATASETS = (("mnist", "MNIST"), ("fashion", "Fashion-MNIST"))
-# The generators, in the order of the tables (`aelib.evaluation.sample_quality.SOURCES`;
-# the report does not import the library's evaluation code).
-SOURCES = {
-    "gan": "GAN",
-    "vae_prior": "VAE, prior",
-    "vae_gmm": "VAE + mixture",
-    "ae_gaussian": "AE + Gaussian",
-    "ae_gmm": "AE + mixture",
-}
-# Few labels: the methods, in the order of the tables (`aelib.evaluation.few_labels`).
-METHODS = {
-    "labelled": "labelled images alone",
-    "classical": "classical augmentation",
-    "synthetic": "+ conditional-VAE images",
-    "encoder": "frozen encoder (reference)",
-}
+# The generators and the few-label methods, in the order of the tables.
+SOURCES = labels.GENERATORS
+METHODS = labels.FEW_LABEL_METHODS
 # Published FIDs, as reference only: they are computed on Inception-v3 features of
 # upsampled images, this report's distances on the judge CNN's features, so the two are
 # not comparable (their scales differ); only the orderings may be set side by side.
