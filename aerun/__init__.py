@@ -13,3 +13,13 @@
 Notebooks never import it (tests/test_layers.py); it reads of the library only the data
 hashes (`aelib.datasets`).
 """
+
+import sys as _sys
+
+# jsonschema imports `rfc3987_syntax`, when it is installed (JupyterLab's jupyter-events
+# needs jsonschema[format-nongpl], which brings it), only to check the "iri" formats, and
+# that import builds some 40 Lark parsers: about a second of CPU in every process that
+# imports nbformat (jsonschema#1428), here run_all and each notebook's run. nbformat's
+# schemas use no "iri" format, so nothing here needs it: marking it absent makes jsonschema
+# leave those two checks out. tests/aerun/test_imports.py checks both.
+_sys.modules.setdefault("rfc3987_syntax", None)

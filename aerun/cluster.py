@@ -324,7 +324,7 @@ class WorkerWatch:
 
     def __init__(self, client, workers: dict):
         self.client = client
-        self.expected = environment_fingerprint()
+        self._expected: dict | None = None  # the client's fingerprint, once a worker joins
         self.accepted: set[str] = set(workers)
         self.refused: set[str] = set()
         self.held: dict[str, set[str]] = {}  # worker -> task keys it was processing
@@ -371,7 +371,9 @@ class WorkerWatch:
                 "--nthreads 1 --resources process=1`"
             )
         try:
-            found = self.client.run(check_worker, self.expected, workers=[address])
+            if self._expected is None:
+                self._expected = environment_fingerprint()
+            found = self.client.run(check_worker, self._expected, workers=[address])
         except Exception as exc:  # noqa: BLE001 - it left again, or cannot be asked
             return f"it could not be checked ({type(exc).__name__}: {exc})"
         problems = found.get(address) or []

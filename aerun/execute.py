@@ -91,7 +91,13 @@ def dask_client(args, out: Path):
                 "`dask worker ADDRESS --nthreads 1 --resources process=1` (one notebook "
                 "kernel at a time per worker)"
             )
-        problems = client.run(cluster.check_worker, cluster.environment_fingerprint())
+        # Workers of an embedded cluster are threads of this process: nothing to compare.
+        remote = [a for a in workers if not a.startswith("inproc://")]
+        problems = (
+            client.run(cluster.check_worker, cluster.environment_fingerprint(), workers=remote)
+            if remote
+            else {}
+        )
         bad = {a: p for a, p in problems.items() if p}
         if bad:
             address, found = next(iter(bad.items()))

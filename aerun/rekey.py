@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -83,7 +84,9 @@ class SmokeRun:
     executed: dict[str, set[int]] | None = None
 
 
-Executor = Callable[[Path, list[str], Path, bool], SmokeRun]
+# execute(tree, notebooks, out, measure, reuse): `reuse` maps notebooks to run directories
+# of another smoke run, placed in the output first (see `smoke`).
+Executor = Callable[[Path, list[str], Path, bool, dict[str, Path]], SmokeRun]
 
 
 def clean_head(root: Path = pipeline.ROOT) -> str:
@@ -177,10 +180,24 @@ def _closure(names: set[str]) -> list[str]:
     return [s.name for s in pipeline.NOTEBOOKS if s.name in wanted]
 
 
-def smoke(tree: Path, notebooks: list[str], out: Path, measure: bool) -> SmokeRun:
+def smoke(
+    tree: Path,
+    notebooks: list[str],
+    out: Path,
+    measure: bool,
+    reuse: dict[str, Path] | None = None,
+) -> SmokeRun:
     """Run the smoke profile of `notebooks` with the code in `tree` (its own run_all.py,
-    its aelib first on the path); with `measure`, under coverage of its aelib."""
+    its aelib first on the path); with `measure`, under coverage of its aelib.
+
+    `reuse`: {notebook: run directory} of another smoke run, copied into the output first;
+    `tree`'s run_all keeps each one its own cache key finds up to date (the same code,
+    parameters, data and upstream results) and runs the others again, as any run_all does.
+    """
     out.mkdir(parents=True, exist_ok=True)
+    runs = out / "report" / "runs" / f"seed{SMOKE_SEED}"
+    for name, run_dir in (reuse or {}).items():
+        shutil.copytree(run_dir, runs / name)
     env = {**os.environ, "PYTHONPATH": str(tree)}
     coverage_dir = out / "coverage"
     if measure:
@@ -212,7 +229,6 @@ def smoke(tree: Path, notebooks: list[str], out: Path, measure: bool) -> SmokeRu
     ]
     with open(log, "w") as handle:
         code = subprocess.run(cmd, cwd=tree, env=env, stdout=handle, stderr=subprocess.STDOUT)
-    runs = out / "report" / "runs" / f"seed{SMOKE_SEED}"
     if code.returncode != 0:
         tail = "".join(log.read_text().splitlines(keepends=True)[-5:])
         raise Refused(f"the smoke run with the code in {tree} failed (log {log}):\n{tail}")
@@ -225,6 +241,14 @@ def smoke(tree: Path, notebooks: list[str], out: Path, measure: bool) -> SmokeRu
         measured = combined.get_data()
         executed = {f: set(measured.lines(f) or ()) for f in measured.measured_files()}
     return SmokeRun(runs, executed)
+
+
+def _same_record(a: Path, b: Path) -> bool:
+    """Whether two run directories hold the same record (one was copied, not run again)."""
+    try:
+        return (a / rundirs.RECORD).read_bytes() == (b / rundirs.RECORD).read_bytes()
+    except OSError:
+        return False
 
 
 def compare_runs(name: str, old_dir: Path, new_dir: Path) -> tuple[int, int]:
@@ -296,9 +320,18 @@ def prove(
         new = execute(root, wanted, work / "new", True)
         old_runs = {}
         for commit, members in groups.items():
-            names = _closure({c.spec.name for c in members})
+            proven = {c.spec.name for c in members}
+            names = _closure(proven)
+            # The upstream runs of those under proof come from today's smoke run: where the
+            # old code's run_all finds one up to date (its code did not change), it is not
+            # run again; the runs under proof always are.
+            reuse = {n: new.runs_dir / n for n in names if n not in proven}
             say(f"rekey: smoke profile with the code the runs were keyed at ({commit[:12]})")
-            old_runs[commit] = execute(trees[commit], names, work / f"old-{commit[:12]}", False)
+            old = execute(trees[commit], names, work / f"old-{commit[:12]}", False, reuse)
+            for name in reuse:
+                if _same_record(new.runs_dir / name, old.runs_dir / name):
+                    say(f"rekey: {name}: today's smoke run reused (its code did not change)")
+            old_runs[commit] = old
         notes = {}
         matched: dict[tuple[str, str], tuple[int, int]] = {}
         for commit, members in groups.items():

@@ -22,6 +22,8 @@ import smoke_build
 from filelock import FileLock
 from smoke_build import Project
 
+import aerun  # noqa: F401  (before any test module imports nbformat: see aerun/__init__.py)
+
 
 def _base(tmp_path_factory, worker_id) -> Path:
     """The smoke project's folder: under xdist, in the folder every worker shares."""

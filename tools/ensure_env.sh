@@ -32,14 +32,16 @@ LOCKS=(requirements/tools.txt requirements/lock.txt)
 JUPYTERLAB_KEYS="$(tr '\n' ' ' < tools/jupyter/strip_keys.txt | sed 's/ *$//')"
 
 # The repo-local git config `nbstripout --install` writes, but with --keep-id so that the
-# notebooks' cell ids are kept as committed. Idempotent; silent when nothing changes.
+# notebooks' cell ids are kept as committed, and run through tools/git/strip_notebook.py
+# (nbstripout's command line without the second its imports cost in every git command that
+# looks at a notebook). Idempotent; silent when nothing changes.
 configure_git_filter() {
   local python=$1 clean
   if ! command -v git >/dev/null 2>&1 || ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     echo "note: not a git checkout; the nbstripout git filter is not configured"
     return 0
   fi
-  clean="\"$python\" -m nbstripout --keep-id --extra-keys '$JUPYTERLAB_KEYS'"
+  clean="\"$python\" \"$PWD/tools/git/strip_notebook.py\" --keep-id --extra-keys '$JUPYTERLAB_KEYS'"
   if [ "$(git config --local --get filter.nbstripout.clean || true)" = "$clean" ] \
       && [ "$(git config --local --get filter.nbstripout.smudge || true)" = "cat" ] \
       && [ "$(git config --local --get filter.nbstripout.required || true)" = "true" ] \

@@ -120,8 +120,13 @@ def _run(tmp_path, profile="smoke", seed=0, notebook="01_baseline_autoencoder"):
 
     passed = {"profile": profile, "seed": seed, "epochs": 10, "out_dir": str(tmp_path)}
     return params.settings(
-        profile=profile, seed=seed, epochs=10, batch_size=256, out_dir=tmp_path,
-        notebook=notebook, parameters=passed,
+        profile=profile,
+        seed=seed,
+        epochs=10,
+        batch_size=256,
+        out_dir=tmp_path,
+        notebook=notebook,
+        parameters=passed,
     )
 
 

@@ -224,3 +224,11 @@ def test_without_notebook_07_every_part_says_not_run():
     assert "failed" in generative.SECTION.analyses[0].html(failed)
     assert all(f["verdict"] == "not run" for f in generative.extra_findings({}))
     assert charts.precision_recall_png({}) is None and charts.few_labels_png({}) is None
+
+
+def test_a_run_without_precision_draws_no_precision_recall_chart(recwarn):
+    """A 07 run that wrote a Frechet distance and no precision (an older or a partial run)
+    gets no empty panel, and matplotlib warns of no legend without entries."""
+    only_frechet = {"mnist.gen.gan.frechet": 61.0}
+    assert charts.precision_recall_png(only_frechet) is None
+    assert not [w for w in recwarn if "legend" in str(w.message)]

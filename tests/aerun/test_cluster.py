@@ -1,5 +1,5 @@
 """run_all on Dask: bytes in and out of tasks, refused workers, the same numbers on a
-separate `dask scheduler` + `dask worker` as on the embedded cluster."""
+separate `dask scheduler` + `dask worker` as on the embedded cluster, and on a re-run."""
 
 import json
 import os
@@ -74,9 +74,9 @@ def _run_all(out, *args, timeout=900):
     )
 
 
-def _metrics(out):
+def _metrics(out, runs=RUNS):
     return {
-        nb: json.loads((out / "runs" / "seed0" / nb / "metrics.json").read_text()) for nb in RUNS
+        nb: json.loads((out / "runs" / "seed0" / nb / "metrics.json").read_text()) for nb in runs
     }
 
 
@@ -154,17 +154,20 @@ def dask_cluster(tmp_path):
 
 
 @pytest.mark.slow
-def test_same_numbers_on_one_or_two_local_workers_and_a_separate_dask_worker(
+def test_same_numbers_on_a_rerun_on_one_or_two_local_workers_and_a_dask_worker(
     tmp_path, dask_cluster, smoke_project
 ):
     one, remote = tmp_path / "one", tmp_path / "remote"
     two = smoke_project.report  # made with --workers 2 --threads-per-run 1 (conftest.py)
-    # One local worker, while the separate scheduler and its workers are tried below (its
-    # output goes to a file: a pipe nobody reads for minutes could fill and stall it).
+    # The same seed again, forced, on one local worker, while the separate scheduler and its
+    # workers are tried below: 03 too, whose noise comes from the seed (its output goes to a
+    # file: a pipe nobody reads for minutes could fill and stall it).
+    shutil.copytree(two, one, ignore=shutil.ignore_patterns(".run_all.lock"))
+    again = [*RUNS, "03_denoising"]
     said = tmp_path / "one.out"
     with said.open("w") as sink:
         alone = subprocess.Popen(
-            _command(one, "--only", *RUNS, "--workers", "1", "--threads-per-run", "1"),
+            _command(one, "--only", *again, "--force", "--workers", "1", "--threads-per-run", "1"),
             stdout=sink,
             stderr=subprocess.STDOUT,
             text=True,
@@ -203,6 +206,8 @@ def test_same_numbers_on_one_or_two_local_workers_and_a_separate_dask_worker(
     stdout = said.read_text()
     assert alone.returncode == 0, stdout[-3000:]
     assert "epoch 1/1" in stdout  # the notebooks' epoch lines reach the terminal
+    assert stdout.count("] start on") == len(again)  # forced: each ran again
+    assert _metrics(one, again) == _metrics(two, again)
     assert _metrics(one) == _metrics(two) == _metrics(remote)
     record = json.loads((remote / "runs/seed0/04_improved_autoencoder/run.json").read_text())
     assert record["host"]["worker"].startswith("tcp://") and record["host"]["threads"] == 1

@@ -89,7 +89,7 @@ def fake_smoke(ran=("scale",)):
     """An executor whose metric is `scale(2)` of the tree's code and whose coverage says
     that the functions in `ran` (and the module's import) executed."""
 
-    def execute(tree: Path, names, out: Path, measure: bool):
+    def execute(tree: Path, names, out: Path, measure: bool, reuse=None):
         value = subprocess.run(
             [sys.executable, "-c", "from aelib import noise; print(noise.scale(2))"],
             env={**os.environ, "PYTHONPATH": str(tree)},

@@ -202,20 +202,6 @@ def test_the_plain_keras_benchmark_reads_a_run_all_output(smoke_report):
 
 
 @pytest.mark.slow
-def test_same_seed_same_numbers(smoke_report):
-    out, _, _, _ = smoke_report
-    names = ["01_baseline_autoencoder", "03_denoising"]
-    first = {n: (out / "runs" / "seed0" / n / "metrics.json").read_text() for n in names}
-    proc, _ = _run("--profile", "smoke", "--output", str(out), "--only", "01", "03", "--force")
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    assert proc.stdout.count("] start on") == 2
-    for n in names:
-        assert json.loads((out / "runs" / "seed0" / n / "metrics.json").read_text()) == json.loads(
-            first[n]
-        )
-
-
-@pytest.mark.slow
 def test_a_failing_notebook_does_not_stop_the_others(tmp_path, monkeypatch, capsys):
     nb_dir = tmp_path / "notebooks"
     nb_dir.mkdir()

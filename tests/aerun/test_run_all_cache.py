@@ -110,8 +110,8 @@ def test_rekey_proves_a_pure_move(project_copy):
     checked in tests/test_rekey.py with a fake smoke run."""
     p = project_copy
     # Move the clipping of the predictions into a module of its own. aelib/evaluation/
-    # anomaly.py is imported by notebook 04 alone: the proof runs one notebook's smoke run
-    # with the old code and one with the new.
+    # anomaly.py is imported by notebook 04 alone: the proof runs 04's smoke run with the
+    # old code and with the new, and 01's (upstream) once.
     p.edit(
         "aelib/evaluation/anomaly.py",
         "import numpy as np\n",
@@ -132,6 +132,9 @@ def test_rekey_proves_a_pure_move(project_copy):
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-3000:]
     assert "04_improved_autoencoder seed 0: re-keyed at" in proc.stdout
     assert "aelib/evaluation/clip_moved.py:clip" in proc.stdout
+    # 01, upstream of 04 and untouched, ran once: the old code's run kept today's.
+    assert "rekey: 01_baseline_autoencoder: today's smoke run reused" in proc.stdout
+    assert "04_improved_autoencoder: today's smoke run reused" not in proc.stdout
     assert "re-keyed at" not in proc.stdout.replace("04_improved_autoencoder seed 0: re-keyed", "")
     record = _record(p, "04_improved_autoencoder")
     proof = record["rekeyed"][-1]

@@ -24,7 +24,13 @@ def precision_recall_png(metrics: Mapping) -> bytes | None:
     with a bar of one standard deviation in each direction and a dot per seed."""
     from matplotlib.figure import Figure
 
-    panels = datasets(metrics)
+    panels = [
+        (prefix, label)
+        for prefix, label in datasets(metrics)
+        if seeds.metric_values(
+            metrics, metric_ids.GEN_SCORES["precision"].id(dataset=prefix, source="real")
+        )
+    ]  # a dataset whose run wrote no precision (an older or partial run) has no panel
     if not panels:
         return None
     fig = Figure(figsize=(5.0 * len(panels), 4.4), layout="constrained")
