@@ -1,4 +1,5 @@
-"""Shared fixtures: one real smoke report of a copy of the project, made once per run.
+"""Shared fixtures: one real smoke report of a copy of the project, made once per run; the
+slow tests first.
 
 `smoke_project` is a copy of the project in a git repository of its own with its smoke
 report (tests/smoke_build.py, about 3 minutes); `project_copy` gives each test its own copy of
@@ -58,3 +59,14 @@ def project_copy(smoke_project, tmp_path) -> Project:
     root = tmp_path / "project"
     shutil.copytree(smoke_project.root, root, symlinks=True)
     return Project(root)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The tests that execute notebooks (`slow`) first, each group in its collected order.
+
+    pytest-xdist hands tests out in this order as workers come free: the smoke project is
+    started at once (its two notebook processes keep both cores busy; a worker that waits
+    for it costs nothing), the long tests run while short ones are still left, and the
+    hundreds of unit tests of a few seconds or less fill the end, so neither worker idles
+    long while the other finishes a long test."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -1,5 +1,6 @@
 """run_all on Dask: bytes in and out of tasks, refused workers, the same numbers on a
-separate `dask scheduler` + `dask worker` as on the embedded cluster, and on a re-run."""
+separate `dask scheduler` + `dask worker` as on the embedded cluster, and on a re-run
+(which leaves the downstream of a re-run with the same results fresh)."""
 
 import json
 import os
@@ -72,6 +73,10 @@ def _run_all(out, *args, timeout=900):
         cwd=ROOT,
         timeout=timeout,
     )
+
+
+def _record(out, name):
+    return json.loads((out / "runs" / "seed0" / name / "run.json").read_text())
 
 
 def _metrics(out, runs=RUNS):
@@ -208,6 +213,18 @@ def test_same_numbers_on_a_rerun_on_one_or_two_local_workers_and_a_dask_worker(
     assert "epoch 1/1" in stdout  # the notebooks' epoch lines reach the terminal
     assert stdout.count("] start on") == len(again)  # forced: each ran again
     assert _metrics(one, again) == _metrics(two, again)
+    # An upstream re-run with the same results leaves its downstream fresh: 04 ran again
+    # and wrote the same encoder (the .keras file's bytes carry its save date, what it
+    # holds is the same), so 05 is neither executed nor re-keyed.
+    assert "[05_fashion_transfer] cached (up to date" in stdout, stdout
+    old_04 = _record(two, "04_improved_autoencoder")
+    new_04 = _record(one, "04_improved_autoencoder")
+    assert new_04["finished"] >= old_04["finished"]
+    encoder = "models/encoder.keras"
+    assert new_04["outputs"][encoder] != old_04["outputs"][encoder]
+    assert _record(one, "05_fashion_transfer") == _record(two, "05_fashion_transfer")
+    dry = subprocess.run(_command(one, "--dry-run"), capture_output=True, text=True, cwd=ROOT)
+    assert dry.returncode == 0, dry.stdout[-3000:] + dry.stderr[-2000:]
     assert _metrics(one) == _metrics(two) == _metrics(remote)
     record = json.loads((remote / "runs/seed0/04_improved_autoencoder/run.json").read_text())
     assert record["host"]["worker"].startswith("tcp://") and record["host"]["threads"] == 1

@@ -2,8 +2,9 @@
 
 Each test edits a copy of the project (tests/conftest.py) as a user would and runs its
 run_all.py: a docstring, a comment or a sentence of prose re-runs nothing; a token of
-code does, and `--dry-run` says so first; an upstream re-run that comes out the same
-leaves its downstream fresh; `--rekey` proves a pure move and re-keys it.
+code does, and `--dry-run` says so first; `--rekey` proves a pure move and re-keys it. (An
+upstream re-run that comes out the same leaves its downstream fresh: tests/aerun/
+test_cluster.py checks it on its forced re-run of the smoke report.)
 """
 
 import hashlib
@@ -83,25 +84,6 @@ def test_a_token_of_code_makes_its_notebooks_stale(project_copy):
     for name in set(NOTEBOOKS) - {"03_denoising", "08_robustness_and_search"}:
         assert f"{name} seed 0: fresh" in dry.stdout
     assert _tree_digest(p.report) == before
-
-
-@pytest.mark.slow
-def test_an_upstream_rerun_with_the_same_results_leaves_the_downstream_fresh(project_copy):
-    p = project_copy
-    encoder = "models/encoder.keras"
-    old = _record(p, "04_improved_autoencoder")
-    downstream = _record(p, "05_fashion_transfer")
-    proc = p.run_all("--only", "04", "--force")
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "[04_improved_autoencoder] done in" in proc.stdout
-    assert "[05_fashion_transfer] cached (up to date" in proc.stdout
-    new = _record(p, "04_improved_autoencoder")
-    assert new["finished"] >= old["finished"]
-    # the model file's bytes carry its save date; what it holds is the same
-    assert new["outputs"][encoder] != old["outputs"][encoder]
-    assert _record(p, "05_fashion_transfer") == downstream  # not executed, not re-keyed
-    dry = p.run_all("--dry-run")
-    assert dry.returncode == 0, dry.stdout
 
 
 @pytest.mark.slow
