@@ -44,7 +44,6 @@ __all__ = [
     "cap_label_sizes",
     "epochs_for",
     "make_builders",
-    "train_and_score",
     "run_label_efficiency",
     "format_table",
     "to_metrics",
@@ -297,45 +296,6 @@ def make_builders(
 # ------------------------------------------------------------------------------ running
 
 
-def train_and_score(
-    build: Callable,
-    x: np.ndarray,
-    y: np.ndarray,
-    x_test: np.ndarray,
-    y_test: np.ndarray,
-    *,
-    epochs: int,
-    batch_size: int,
-    seed: int,
-    learning_rate: float = 1e-3,
-    augment: dict | None = None,
-) -> float:
-    """One classifier, as every label-count run trains it: `set_seed(seed)`, a fresh model
-    from `build`, `aelib.training.train` on `(x, y)` with Adam (`learning_rate`), sparse
-    categorical cross-entropy and no validation data or early stopping (with `augment`,
-    its random image transforms), then its accuracy on `(x_test, y_test)`, evaluated once.
-    Shared by `run_label_efficiency` and `aelib.evaluation.few_labels`."""
-    from aelib import training
-    from aelib.seeding import set_seed
-
-    set_seed(seed)
-    model = build()
-    training.train(
-        model,
-        x,
-        y,
-        epochs=epochs,
-        batch_size=batch_size,
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-        learning_rate=learning_rate,
-        augment=augment,
-        seed=seed,
-        log=False,
-    )
-    return float(training.evaluate_accuracy(model, x_test, y_test))
-
-
 def run_label_efficiency(
     builders: Mapping[str, Callable],
     x_train: np.ndarray,
@@ -388,6 +348,9 @@ def run_label_efficiency(
         ValueError: on invalid arguments, a size the labels cannot serve, or a `reuse`
             entry for an unknown method or size.
     """
+    from aelib import training
+    from aelib.seeding import set_seed
+
     if not isinstance(builders, Mapping) or not builders:
         raise ValueError("builders must be a non-empty dict of method -> model builder")
     for method, build in builders.items():
@@ -437,17 +400,22 @@ def run_label_efficiency(
                 note = "reused (identical run done earlier)"
             else:
                 idx = subsets[n]
-                acc = train_and_score(
-                    build,
+                set_seed(seed)
+                model = build()
+                training.train(
+                    model,
                     x_train[idx],
                     y_train[idx],
-                    x_test,
-                    y_test,
                     epochs=budget[n],
                     batch_size=batch_size,
-                    seed=seed,
+                    loss="sparse_categorical_crossentropy",
+                    metrics=["accuracy"],
                     learning_rate=learning_rate,
+                    seed=seed,
+                    log=False,
                 )
+                acc = training.evaluate_accuracy(model, x_test, y_test)
+                del model
                 note = f"{time.perf_counter() - start:.1f}s"
             out["test_acc"][method][n] = float(acc)
             out["epochs"][method][n] = budget[n]
