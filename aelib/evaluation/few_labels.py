@@ -117,22 +117,18 @@ def run_few_labels(
     def fit_and_score(method, n, build, x, y, augment=None):
         start = time.perf_counter()
         epochs = budget(len(x))
-        set_seed(seed)
-        model = build()
-        training.train(
-            model,
+        acc = label_efficiency.train_and_score(
+            build,
             x,
             y,
+            x_test,
+            y_test,
             epochs=epochs,
             batch_size=batch_size,
-            loss="sparse_categorical_crossentropy",
-            metrics=["accuracy"],
-            augment=augment,
             seed=seed,
-            log=False,
+            augment=augment,
         )
-        acc = training.evaluate_accuracy(model, x_test, y_test)
-        out["test_acc"][method][n] = float(acc)
+        out["test_acc"][method][n] = acc
         out["epochs"][method][n] = epochs
         out["seconds"][method][n] = round(time.perf_counter() - start, 3)
         if log:

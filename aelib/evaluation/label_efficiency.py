@@ -296,6 +296,49 @@ def make_builders(
 # ------------------------------------------------------------------------------ running
 
 
+def train_and_score(
+    build: Callable,
+    x: np.ndarray,
+    y: np.ndarray,
+    x_test: np.ndarray,
+    y_test: np.ndarray,
+    *,
+    epochs: int,
+    batch_size: int,
+    seed: int,
+    learning_rate: float = 1e-3,
+    augment: Mapping | None = None,
+) -> float:
+    """One classifier run of a label-efficiency study; returns its test accuracy.
+
+    `set_seed(seed)`, `build()` a fresh model, `aelib.training.train` it on `(x, y)` with
+    Adam (`learning_rate`), sparse categorical cross-entropy, `epochs` and `batch_size`
+    (optionally with `augment`, see `training.train`), without validation data, early
+    stopping or per-epoch log, then measure its accuracy on `(x_test, y_test)`.
+    `run_label_efficiency` (notebook 05) and `few_labels.run_few_labels` (notebook 07)
+    both train this way.
+    """
+    from aelib import training
+    from aelib.seeding import set_seed
+
+    set_seed(seed)
+    model = build()
+    training.train(
+        model,
+        x,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        learning_rate=learning_rate,
+        augment=augment,
+        seed=seed,
+        log=False,
+    )
+    return float(training.evaluate_accuracy(model, x_test, y_test))
+
+
 def run_label_efficiency(
     builders: Mapping[str, Callable],
     x_train: np.ndarray,
@@ -348,9 +391,6 @@ def run_label_efficiency(
         ValueError: on invalid arguments, a size the labels cannot serve, or a `reuse`
             entry for an unknown method or size.
     """
-    from aelib import training
-    from aelib.seeding import set_seed
-
     if not isinstance(builders, Mapping) or not builders:
         raise ValueError("builders must be a non-empty dict of method -> model builder")
     for method, build in builders.items():
@@ -400,22 +440,17 @@ def run_label_efficiency(
                 note = "reused (identical run done earlier)"
             else:
                 idx = subsets[n]
-                set_seed(seed)
-                model = build()
-                training.train(
-                    model,
+                acc = train_and_score(
+                    build,
                     x_train[idx],
                     y_train[idx],
+                    x_test,
+                    y_test,
                     epochs=budget[n],
                     batch_size=batch_size,
-                    loss="sparse_categorical_crossentropy",
-                    metrics=["accuracy"],
-                    learning_rate=learning_rate,
                     seed=seed,
-                    log=False,
+                    learning_rate=learning_rate,
                 )
-                acc = training.evaluate_accuracy(model, x_test, y_test)
-                del model
                 note = f"{time.perf_counter() - start:.1f}s"
             out["test_acc"][method][n] = float(acc)
             out["epochs"][method][n] = budget[n]
