@@ -45,8 +45,18 @@ PACKAGE_DIRS = (AELIB_DIR, package_dir("aerun"), package_dir("aereport"))
 # CPython 3.11's parser is not safe in several threads at once ("AST constructor recursion
 # depth mismatch"): run_all's Dask workers are threads of one process.
 _PARSE_LOCK = threading.RLock()
-# {SHA-256 of a file's bytes: its normalized hash}: the same bytes are parsed once.
+# What is read off a text, keyed by the SHA-256 of that text: the same bytes are parsed
+# once per process, however many runs, keys and fingerprints ask (run_all checks every run
+# of every seed, and each check follows a notebook's imports through the same files). A
+# key holds the content, so an edited file is never served from here.
+# {SHA-256 of a file's bytes: its normalized hash}
 _MODULE_HASHES: dict[str, str] = {}
+# {(SHA-256 of a source, the package it lies in): the aelib modules it imports}
+_AELIB_IMPORTS: dict[tuple[str, str | None], frozenset[str]] = {}
+# {SHA-256 of a source: the top-level names it imports}
+_TOP_LEVEL_IMPORTS: dict[str, frozenset[str]] = {}
+# {SHA-256 of a notebook file's bytes: (its code cells, the text of every cell)}
+_NOTEBOOK_CELLS: dict[str, tuple[list[str], list[list[str]]]] = {}
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
@@ -115,17 +125,28 @@ def _cell_code(source: str) -> str:
         return source.strip()
 
 
+def _notebook_cells(path: Path) -> tuple[list[str], list[list[str]]]:
+    """`(the source of each code cell, [type, source] of every cell)` of a notebook file."""
+    data = Path(path).read_bytes()
+    raw = sha256(data)
+    if raw not in _NOTEBOOK_CELLS:
+        nb = nbformat.reads(data.decode(), as_version=4)
+        _NOTEBOOK_CELLS[raw] = (
+            [c.source for c in nb.cells if c.cell_type == "code"],
+            [[c.cell_type, c.source] for c in nb.cells],
+        )
+    return _NOTEBOOK_CELLS[raw]
+
+
 def notebook_code_hash(path: Path) -> str:
     """Hash of a notebook's code cells, normalized: prose, outputs and metadata don't count."""
-    nb = nbformat.read(path, as_version=4)
-    code = [_cell_code(c.source) for c in nb.cells if c.cell_type == "code"]
+    code = [_cell_code(source) for source in _notebook_cells(path)[0]]
     return sha256(json.dumps(code).encode())
 
 
 def notebook_text_hash(path: Path) -> str:
     """Hash of every cell's type and text, markdown included: what a page shows."""
-    nb = nbformat.read(path, as_version=4)
-    return sha256(json.dumps([[c.cell_type, c.source] for c in nb.cells]).encode())
+    return sha256(json.dumps(_notebook_cells(path)[1]).encode())
 
 
 def functions(source: str) -> dict[str, tuple[str, int | None]]:
@@ -175,17 +196,23 @@ def functions(source: str) -> dict[str, tuple[str, int | None]]:
 
 def notebook_code(path: Path) -> str:
     """A notebook's code cells as one Python text, without `%magic` and `!shell` lines."""
-    nb = nbformat.read(path, as_version=4)
-    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    code = "\n".join(_notebook_cells(path)[0])
     return "\n".join(ln for ln in code.splitlines() if not ln.lstrip().startswith(("%", "!")))
 
 
-def _imported_aelib_modules(source: str) -> set[str]:
-    """Names of `aelib` modules imported by Python source, e.g. {"aelib.models"}."""
+def _imported_aelib_modules(source: str, package: str | None = None) -> frozenset[str]:
+    """Names of `aelib` modules imported by Python source, e.g. {"aelib.models"}.
+
+    `package`: the package the source lies in (`"aelib.evaluation"` for a file of that
+    folder), to resolve its relative imports; without it a relative import counts as
+    `aelib` itself."""
+    key = (sha256(source.encode()), package)
+    if key in _AELIB_IMPORTS:
+        return _AELIB_IMPORTS[key]
     try:
         tree = _parse(source)
     except SyntaxError:
-        return {"aelib"}
+        return frozenset({"aelib"})
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -197,8 +224,14 @@ def _imported_aelib_modules(source: str) -> set[str]:
             # `from aelib import models` imports the submodule aelib.models.
             found.update(f"{node.module}.{a.name}" for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level:
-            found.add("aelib")  # relative imports inside aelib: resolved by the caller
-    return found
+            found.add("aelib")
+            if package is not None:
+                up = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                mod = f"{up}.{node.module}" if node.module else up
+                found.add(mod)
+                found.update(f"{mod}.{a.name}" for a in node.names)
+    _AELIB_IMPORTS[key] = frozenset(found)
+    return _AELIB_IMPORTS[key]
 
 
 def top_level_imports(sources) -> frozenset[str]:
@@ -206,15 +239,20 @@ def top_level_imports(sources) -> frozenset[str]:
     (`import art.attacks` and `from art import x` give "art")."""
     found = set()
     for source in sources:
-        try:
-            tree = _parse(source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                found.update(a.name.split(".")[0] for a in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                found.add(node.module.split(".")[0])
+        key = sha256(source.encode())
+        if key not in _TOP_LEVEL_IMPORTS:
+            names = set()
+            try:
+                tree = _parse(source)
+            except SyntaxError:
+                tree = ast.Module(body=[], type_ignores=[])
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    names.update(a.name.split(".")[0] for a in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                    names.add(node.module.split(".")[0])
+            _TOP_LEVEL_IMPORTS[key] = frozenset(names)
+        found |= _TOP_LEVEL_IMPORTS[key]
     return frozenset(found)
 
 
@@ -256,14 +294,6 @@ def aelib_dependencies(
             if path in files or not path.is_file():
                 continue
             files.add(path)
-            text = path.read_text()
-            pending.extend(_imported_aelib_modules(text))
-            tree = _parse(text)
             package = ".".join(["aelib", *path.relative_to(aelib_dir).with_suffix("").parts[:-1]])
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ImportFrom) and node.level:
-                    target = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
-                    mod = f"{target}.{node.module}" if node.module else target
-                    pending.append(mod)
-                    pending.extend(f"{mod}.{a.name}" for a in node.names)
+            pending.extend(_imported_aelib_modules(path.read_text(), package))
     return sorted(files)

@@ -318,3 +318,54 @@ def test_a_package_counts_only_in_the_keys_of_runs_that_import_it(tmp_path, monk
     assert "kneed" not in cachekeys.package_versions(searching)
     assert {"optuna", "kneed"} <= set(cachekeys.package_versions())  # a worker's environment
     assert set(cachekeys.package_versions(())) <= set(cachekeys.package_versions(plain))
+
+
+def test_what_is_read_off_a_file_is_kept_by_its_content_so_an_edit_is_seen(tmp_path):
+    """codehash reads each text once per process (run_all checks every run of every seed
+    through the same files); the memo is keyed by the bytes, so a file edited between two
+    checks in one process counts by its new code and its new imports, relative ones too."""
+    pkg = tmp_path / "aelib"
+    (pkg / "evaluation").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "evaluation" / "__init__.py").write_text("")
+    (pkg / "evaluation" / "scores.py").write_text("def score():\n    return 1\n")
+    (pkg / "evaluation" / "helper.py").write_text("import kneed\n")
+    notebook = tmp_path / "n.ipynb"
+    nbformat.write(
+        new_notebook(cells=[new_code_cell("from aelib.evaluation import scores")]), notebook
+    )
+
+    def deps():
+        return [
+            p.relative_to(pkg).as_posix()
+            for p in codehash.aelib_dependencies(codehash.notebook_code(notebook), pkg)
+        ]
+
+    before = (
+        deps(),
+        cachekeys.aelib_hash(notebook, pkg),
+        cachekeys.imported_modules(notebook, pkg),
+    )
+    assert before[0] == ["__init__.py", "evaluation/__init__.py", "evaluation/scores.py"]
+    assert "kneed" not in before[2]
+    assert (deps(), cachekeys.aelib_hash(notebook, pkg)) == before[:2]  # asked again: the same
+
+    (pkg / "evaluation" / "scores.py").write_text(
+        "from . import helper\n\n\ndef score():\n    return 2\n"
+    )
+    after = (deps(), cachekeys.aelib_hash(notebook, pkg), cachekeys.imported_modules(notebook, pkg))
+    assert after[0] == [
+        "__init__.py",
+        "evaluation/__init__.py",
+        "evaluation/helper.py",
+        "evaluation/scores.py",
+    ]
+    assert after[1]["aelib/evaluation/scores.py"] != before[1]["aelib/evaluation/scores.py"]
+    assert "kneed" in after[2]
+
+    code_hash = codehash.notebook_code_hash(notebook)
+    nbformat.write(
+        new_notebook(cells=[new_code_cell("from aelib.evaluation import helper")]), notebook
+    )
+    assert codehash.notebook_code_hash(notebook) != code_hash
+    assert deps() == ["__init__.py", "evaluation/__init__.py", "evaluation/helper.py"]
