@@ -276,61 +276,47 @@ def test_every_smoke_run_leaves_its_cells_free_of_stderr(smoke_project):
         assert not stderr, f"{path.name} wrote to stderr:\n" + "\n".join(stderr)
 
 
-# Run with their defaults, side by side: the first notebook, and notebook 05, which finds
-# notebook 04's encoder (copied from the smoke report) where 04 writes it by default.
-DEFAULTS_LANES = (("01_baseline_autoencoder",), ("05_fashion_transfer",))
-
-
 @pytest.mark.slow
-def test_smoke_runs_with_defaults_keep_profiles_apart_and_stderr_clean(
+def test_a_smoke_run_with_defaults_keeps_profiles_apart_and_stderr_clean(
     tmp_path, monkeypatch, smoke_project
 ):
-    """Notebooks at smoke with their defaults, as in JupyterLab: papermill's command line in
+    """A notebook at smoke with its defaults, as in JupyterLab: papermill's command line in
     a kernel without TF_CPP_MIN_LOG_LEVEL, results under results/smoke/seed0/<notebook>/,
-    notebook 05 using notebook 04's encoder from there, and not one line on stderr."""
+    and not one line on stderr. The notebook is 05, which finds notebook 04's encoder
+    (copied from the smoke report) where 04 writes it by default; every notebook finds its
+    default folder the same way (`params.settings`), and the smoke report reads every
+    notebook's stderr."""
     import json
     import time
-    from concurrent.futures import ThreadPoolExecutor
 
+    name = "05_fashion_transfer"
     encoder_dir = "results/smoke/seed0/04_improved_autoencoder/models"
     smoke_models = smoke_project.report / "runs" / "seed0" / "04_improved_autoencoder" / "models"
     (tmp_path / encoder_dir).mkdir(parents=True)
-    for name in ("encoder.keras", "encoder.json"):
-        shutil.copy2(smoke_models / name, tmp_path / encoder_dir / name)
+    for model in ("encoder.keras", "encoder.json"):
+        shutil.copy2(smoke_models / model, tmp_path / encoder_dir / model)
     monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)  # JupyterLab does not set it
     # ipykernel forwards C-level stderr (TensorFlow's C++ logs) into the cells, as
     # JupyterLab shows it, only when it does not see PYTEST_CURRENT_TEST.
     monkeypatch.delenv("PYTEST_CURRENT_TEST", raising=False)
-    seconds = {}
-
-    def execute(lane):
-        for name in lane:  # papermill's command line, each in a process of its own
-            start = time.monotonic()
-            proc = subprocess.run(
-                [sys.executable, "-m", "papermill", str(pipeline.BY_NAME[name].path)]
-                + [str(tmp_path / f"{name}.out.ipynb"), "-p", "profile", "smoke"]
-                + ["-k", "python3", "--cwd", str(tmp_path), "--no-progress-bar"],
-                capture_output=True,
-                text=True,
-            )
-            seconds[name] = round(time.monotonic() - start, 1)
-            assert proc.returncode == 0, f"{name}:\n{proc.stderr[-3000:]}"
-
-    with ThreadPoolExecutor(len(DEFAULTS_LANES)) as pool:
-        for done in [pool.submit(execute, lane) for lane in DEFAULTS_LANES]:
-            done.result()
-    for name in (n for lane in DEFAULTS_LANES for n in lane):
-        executed = nbformat.read(tmp_path / f"{name}.out.ipynb", as_version=4)
-        stderr = _stderr_outputs(executed)
-        assert not stderr, f"{name} wrote to stderr:\n" + "\n".join(stderr)
-        run_dir = tmp_path / "results" / "smoke" / "seed0" / name
-        assert (run_dir / "metrics.json").is_file()
-        info = json.loads((run_dir / "run_info.json").read_text())
-        assert (info["notebook"], info["profile"], info["seed"]) == (name, "smoke", 0)
-        assert info["parameters"]["profile"] == "smoke" and info["parameters"]["out_dir"] == ""
-    print("smoke seconds per notebook:", seconds)
-    transfer_metrics = tmp_path / "results/smoke/seed0/05_fashion_transfer/metrics.json"
-    transfer = json.loads(transfer_metrics.read_text())
+    start = time.monotonic()
+    proc = subprocess.run(  # papermill's command line, in a process of its own
+        [sys.executable, "-m", "papermill", str(pipeline.BY_NAME[name].path)]
+        + [str(tmp_path / f"{name}.out.ipynb"), "-p", "profile", "smoke"]
+        + ["-k", "python3", "--cwd", str(tmp_path), "--no-progress-bar"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, f"{name}:\n{proc.stderr[-3000:]}"
+    print(f"{name} at smoke with its defaults: {time.monotonic() - start:.1f}s")
+    executed = nbformat.read(tmp_path / f"{name}.out.ipynb", as_version=4)
+    stderr = _stderr_outputs(executed)
+    assert not stderr, f"{name} wrote to stderr:\n" + "\n".join(stderr)
+    run_dir = tmp_path / "results" / "smoke" / "seed0" / name
+    info = json.loads((run_dir / "run_info.json").read_text())
+    assert (info["notebook"], info["profile"], info["seed"]) == (name, "smoke", 0)
+    assert info["parameters"]["profile"] == "smoke" and info["parameters"]["out_dir"] == ""
+    transfer = json.loads((run_dir / "metrics.json").read_text())
     assert transfer["fashion.transfer.encoder_trained_here"] == 0  # notebook 4's was used
     assert not (tmp_path / "results" / "full").exists()
 
