@@ -174,6 +174,24 @@ def thread_environment(threads: int) -> dict:
     }
 
 
+# What every notebook's process gets unless the environment says otherwise. NumPy asks the
+# kernel for transparent huge pages for each array of 4 MB or more (madvise); where the
+# kernel's THP policy is madvise with defrag=madvise, as on these machines, the first touch
+# of such an array stalls while the kernel assembles huge pages: a fresh 188 MB array (the
+# MNIST training images as float32, which every notebook makes) took 2.0 s here, 0.12 s
+# with plain pages, and a smoke run of notebook 02 spent 6.9 s in the kernel instead of
+# 3.6 s. Which pages hold an array never changes a value in it: numbers are unchanged.
+# (numpy.org/doc/stable/reference/global_state.html)
+KERNEL_DEFAULTS = {"NUMPY_MADVISE_HUGEPAGE": "0"}
+
+
+def run_environment(threads: int, base=None) -> dict:
+    """The environment of one notebook's process: `base` (default: this process's), with
+    `KERNEL_DEFAULTS` where it sets nothing and `thread_environment(threads)` on top."""
+    base = os.environ if base is None else base
+    return {**KERNEL_DEFAULTS, **base, **thread_environment(threads)}
+
+
 def make_task(
     label: str,
     spec,
@@ -273,7 +291,7 @@ def run_task(task: dict) -> dict:
                 stdout=subprocess.PIPE,
                 stderr=stderr,
                 text=True,
-                env={**os.environ, **thread_environment(threads)},
+                env=run_environment(threads),
                 start_new_session=True,
             )
             cancel = Event(task["cancel"])

@@ -1,5 +1,5 @@
 """Shared fixtures: one real smoke report of a copy of the project, made once per run; the
-slow tests first, ordered around it.
+slow tests first.
 
 `smoke_project` is a copy of the project in a git repository of its own with its smoke
 report (tests/smoke_build.py, about 3 minutes); `project_copy` gives each test its own copy of
@@ -13,6 +13,12 @@ others wait for it and read it, so it is made once per test run either way.
 """
 
 from __future__ import annotations
+
+import os
+
+# As run_all gives every notebook's process (aerun/cluster.py, KERNEL_DEFAULTS): plain pages
+# for NumPy's large arrays, here and in every process a test starts. Before NumPy's import.
+os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
 
 import json
 import shutil
@@ -61,25 +67,12 @@ def project_copy(smoke_project, tmp_path) -> Project:
     return Project(root)
 
 
-SMOKE_FIXTURE = "smoke_project"
-
-
 def pytest_collection_modifyitems(config, items):
-    """The tests that execute notebooks (`slow`) first, and among them the first one that
-    reads the smoke project first of all; each group in its collected order.
+    """The tests that execute notebooks (`slow`) first, each group in its collected order.
 
     pytest-xdist hands tests out in this order as workers come free: the smoke project is
-    started at once, by the first test that asks for it (its two notebook processes keep
-    both cores busy), the other worker meanwhile takes the slow tests that need no smoke
-    project (fixture notebooks, notebooks that stop at their parameters), then come the
-    slow tests that read the smoke project, once it is there, and the hundreds of unit
-    tests of a few seconds or less fill the end, so neither worker idles long, nor waits for
-    the smoke project while there is other work, and neither finishes long before the
-    other."""
-    slow = [i for i in items if i.get_closest_marker("slow") is not None]
-    smoke = [i for i in slow if SMOKE_FIXTURE in getattr(i, "fixturenames", ())]
-    first = smoke[:1]
-    rank = {id(i): 0 for i in first}
-    rank |= {id(i): 1 for i in slow if i not in smoke}
-    rank |= {id(i): 2 for i in smoke[1:]}
-    items.sort(key=lambda item: rank.get(id(item), 3))
+    started at once (its two notebook processes keep both cores busy; a worker that waits
+    for it costs nothing), the long tests run while short ones are still left, and the
+    hundreds of unit tests of a few seconds or less fill the end, so neither worker idles
+    long while the other finishes a long test."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -56,6 +56,14 @@ def test_thread_environment_covers_tensorflow_and_blas():
     assert env["TF_NUM_INTEROP_THREADS"] == "3"
 
 
+def test_a_notebook_process_gets_plain_pages_for_numpy_unless_told_otherwise():
+    env = cluster.run_environment(2, base={"PATH": "/bin", "OMP_NUM_THREADS": "8"})
+    assert env["NUMPY_MADVISE_HUGEPAGE"] == "0" and env["PATH"] == "/bin"
+    assert env["OMP_NUM_THREADS"] == "2"  # the run's threads win over the environment's
+    told = cluster.run_environment(1, base={"NUMPY_MADVISE_HUGEPAGE": "1"})
+    assert told["NUMPY_MADVISE_HUGEPAGE"] == "1"  # a user's own setting is kept
+
+
 def _command(out, *args, notebooks: Path | None = None):
     """run_all at smoke writing to `out`: on the real notebooks, or on the fixture
     notebooks in `notebooks` (tests of the machinery alone, tests/aerun/fixture_notebooks.py)."""
@@ -168,6 +176,10 @@ def test_same_numbers_on_a_rerun_on_one_or_two_local_workers_and_a_dask_worker(
     # workers are tried below: 03 too, whose noise comes from the seed (its output goes to a
     # file: a pipe nobody reads for minutes could fill and stall it).
     shutil.copytree(two, one, ignore=shutil.ignore_patterns(".run_all.lock"))
+    # On the Dask worker, 04 again, forced, on a copy too: it reads 01's results there, which
+    # the client packs and sends to the worker with the task.
+    shutil.copytree(two, remote, ignore=shutil.ignore_patterns(".run_all.lock"))
+    remote_04 = _record(remote, RUNS[1])
     again = [*RUNS, "03_denoising"]
     said = tmp_path / "one.out"
     with said.open("w") as sink:
@@ -186,26 +198,31 @@ def test_same_numbers_on_a_rerun_on_one_or_two_local_workers_and_a_dask_worker(
         handle.write("\nCHANGED_ON_THIS_WORKER = 1  # code: a comment alone is no difference\n")
     bad = dask_cluster.worker("--resources", "process=1", env={"PYTHONPATH": str(altered)})
     dask_cluster.wait_for_workers(1)
-    proc = _run_all(remote, "--only", *RUNS, "--scheduler", dask_cluster.address)
+    proc = _run_all(remote, "--only", RUNS[1], "--force", "--scheduler", dask_cluster.address)
     assert proc.returncode == 2, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "file aelib/noise.py differs from the client's" in proc.stderr, proc.stderr
-    assert not (remote / "runs" / "seed0" / RUNS[0]).exists()
+    assert _record(remote, RUNS[1]) == remote_04  # nothing ran
     dask_cluster.stop(bad)
 
     # A worker without the 'process' resource is refused with the command that fixes it.
     plain = dask_cluster.worker()
     dask_cluster.wait_for_workers(1)
-    proc = _run_all(remote, "--only", *RUNS, "--scheduler", dask_cluster.address)
+    proc = _run_all(remote, "--only", RUNS[1], "--force", "--scheduler", dask_cluster.address)
     assert proc.returncode == 2 and "--resources process=1" in proc.stderr, proc.stderr
+    assert _record(remote, RUNS[1]) == remote_04
     dask_cluster.stop(plain)
 
     dask_cluster.worker("--resources", "process=1")
     dask_cluster.wait_for_workers(1)
     proc = _run_all(
-        remote, "--only", *RUNS, "--scheduler", dask_cluster.address, "--threads-per-run", "1"
+        remote,
+        *("--only", RUNS[1], "--force", "--scheduler", dask_cluster.address),
+        *("--threads-per-run", "1"),
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert f"on {dask_cluster.address}" in proc.stdout
+    assert f"[{RUNS[0]}] cached (up to date" in proc.stdout
+    assert f"[{RUNS[1]}] start on" in proc.stdout
 
     alone.wait(timeout=900)
     stdout = said.read_text()
