@@ -126,9 +126,26 @@ def test_ensure_env_installs_the_lock():
     assert "--require-hashes -r requirements/tools.txt" in script
     assert "--require-hashes -r requirements/lock.txt" in script
     assert "--no-deps --no-build-isolation -e ." in script
+    # The lock goes in with the pinned uv, hash-checked and compiled; pip when uv fails.
+    uv = next(line for line in script.splitlines() if line.startswith("uv=("))
+    assert '"$VENV/bin/uv" pip install' in uv
+    uv_lock = 'if ! "${uv[@]}" --require-hashes --compile-bytecode -r requirements/lock.txt'
+    assert uv_lock in script
+    assert '"${pip[@]}" --require-hashes -r requirements/lock.txt' in script
     # The stamp covers pyproject.toml and both locks: changing either rebuilds the venv.
     assert re.search(r"LOCKS=\(requirements/tools.txt requirements/lock.txt\)", script)
     assert 'sha256sum pyproject.toml "${LOCKS[@]}"' in script
+
+
+def test_the_environment_s_packages_carry_their_bytecode():
+    """Installed with their bytecode (uv's --compile-bytecode, as pip does by default): with
+    PYTHONDONTWRITEBYTECODE set, as on these machines, every notebook kernel would otherwise
+    compile TensorFlow's Python again."""
+    import importlib.util
+
+    for name in ("tensorflow", "keras", "numpy", "papermill"):
+        source = importlib.util.find_spec(name).origin
+        assert Path(importlib.util.cache_from_source(source)).is_file(), f"{name} has no .pyc"
 
 
 def test_environment_yml_installs_the_lock():

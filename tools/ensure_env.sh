@@ -105,7 +105,15 @@ rm -rf "$VENV"
 }
 pip=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
 "${pip[@]}" --require-hashes -r requirements/tools.txt
-"${pip[@]}" --require-hashes -r requirements/lock.txt
+# The lock goes in with the uv it pins (the same hash-checked files as pip would install, and
+# their bytecode, but fetched and unpacked in parallel: 23 s instead of 56 s here). uv reads
+# UV_* settings, not pip's configuration: where only pip knows the way to PyPI (a mirror in
+# pip.conf), uv fails and pip installs the lock instead, which takes longer and gives the same.
+uv=("$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python")
+if ! "${uv[@]}" --require-hashes --compile-bytecode -r requirements/lock.txt; then
+  echo "note: uv could not install requirements/lock.txt (above); installing it with pip" >&2
+  "${pip[@]}" --require-hashes -r requirements/lock.txt
+fi
 # (setuptools warns about every editable build; nothing to act on here)
 PYTHONWARNINGS="ignore:Editable installation" "${pip[@]}" --no-deps --no-build-isolation -e .
 # aelib's own pins (pyproject.toml) must agree with the lock: pip check says so if they don't.
