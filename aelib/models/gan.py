@@ -31,6 +31,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
+from aelib import training
 from aelib.models._blocks import DEFAULT_INPUT_SHAPE, _check_input_shape, _check_int_tuple
 from aelib.params import check_int
 
@@ -106,6 +107,9 @@ class DCGAN(keras.Model):
         super().compile()
         self.d_optimizer = keras.optimizers.Adam(learning_rate, beta_1=beta_1)
         self.g_optimizer = keras.optimizers.Adam(learning_rate, beta_1=beta_1)
+        # Their slots now, not in the first traced step (see training.build_optimizer).
+        training.build_optimizer(self.d_optimizer, self.discriminator.trainable_weights)
+        training.build_optimizer(self.g_optimizer, self.generator.trainable_weights)
 
     @staticmethod
     def _bce(labels, logits):

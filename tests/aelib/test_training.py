@@ -249,6 +249,36 @@ def test_training_fresh_models_in_a_row_logs_no_retracing(caplog):
     assert "retracing" not in caplog.text, caplog.text
 
 
+def test_a_fresh_model_s_train_step_is_traced_once(monkeypatch):
+    """Adam's slots are made before the fit (`build_optimizer`): a tf.function creating
+    them in its first call would be traced twice, for the same steps (the fast path's
+    test below checks the bits are a plain fit's). The GAN's two optimisers too."""
+    from aelib.models import gan as gans
+
+    traced = []
+
+    def counting(step):
+        def wrapper(self, data):
+            traced.append(type(self).__name__)
+            return step(self, data)
+
+        return wrapper
+
+    monkeypatch.setattr(keras.Model, "train_step", counting(keras.Model.train_step))
+    monkeypatch.setattr(gans.DCGAN, "train_step", counting(gans.DCGAN.train_step))
+    x = blobs(64)
+    set_seed(0)
+    model = build_conv_autoencoder([8, 4, 2]).autoencoder
+    train(model, x, x, validation_data=(x, x), epochs=2, batch_size=32, log=False)
+    assert traced == ["Functional"]
+    traced.clear()
+    gan = gans.DCGAN(
+        gans.build_generator(8, filters=[8, 4]), gans.build_discriminator(filters=[4, 8])
+    )
+    gans.train_gan(gan, x, epochs=2, batch_size=32, seed=0, log=False)
+    assert traced == ["DCGAN"]
+
+
 def _plain_fit(x, epochs, batch_size, seed):
     """What `train` must amount to without augmentation or validation: a plain fit."""
     set_seed(seed)
