@@ -2,7 +2,7 @@
 slow tests first.
 
 `smoke_project` is a copy of the project in a git repository of its own with its smoke
-report (tests/smoke_build.py, about 3 minutes); `project_copy` gives each test its own copy of
+report (tests/smoke_build.py, about 100 s); `project_copy` gives each test its own copy of
 that, report included, to edit code or prose in without touching this checkout;
 tests/aerun/test_run_all.py works on a copy of its report. Nothing writes to the shared
 project itself.

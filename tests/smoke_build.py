@@ -2,7 +2,7 @@
 
 `make(BASE)` copies run_all.py, aelib/, aerun/, aereport/ and notebooks/ into
 BASE/project, a git repository of their own, commits them, runs the smoke profile there
-(every notebook, seed 0, two single-thread workers, about 3 minutes here, in the
+(every notebook, seed 0, two single-thread workers, about 100 s here, in the
 environment a JupyterLab kernel has: tests/test_notebooks.py reads each executed notebook's
 stderr) and, last, writes what run_all said to BASE/run_all.json (atomically: a reader sees
 all of it or nothing).
