@@ -1,8 +1,10 @@
 """Cache keys: everything that can change a run's numbers, and nothing that cannot.
 
-A run's inputs (`cache_inputs`) are, in key format `KEY_FORMAT` (3):
+A run's inputs (`cache_inputs`) are, in key format `KEY_FORMAT` (4):
 
-- `notebook`: its code cells, normalized (`aerun.codehash`): prose never counts;
+- `notebook`: its code cells, normalized (`aerun.codehash`), as a run of its profile
+  executes them (`aerun.profilecode`: a branch only another profile takes does not count):
+  prose never counts;
 - `aelib`: the normalized code of every `aelib` file it imports, followed transitively
   (an imported package by its `__init__.py`): docstrings, comments and formatting never
   count;
@@ -25,7 +27,9 @@ re-keyed in place (`migrate`): the same bytes give the same numbers, so nothing 
 Format 2 counted an imported package by every file in its folder, so that a new module
 in `aelib/evaluation/` made every notebook importing any of its modules stale; a record
 in format 2 whose format-2 inputs still match today's is re-keyed to format 3 in place
-(`migrated_from_2`).
+(`migrated_from_2`). Format 3 counted a notebook's code as written, so that a change to
+what only the smoke profile runs made the full report stale; a record in format 3 whose
+format-3 inputs still match today's is re-keyed to format 4 in place (`migrated_from_3`).
 """
 
 from __future__ import annotations
@@ -39,9 +43,9 @@ from pathlib import Path
 
 from aerun import codehash, rundirs
 
-KEY_FORMAT = 3
+KEY_FORMAT = 4
 # Formats whose records `run_all --rekey` can prove (`code_inputs` recomputes them).
-CODE_FORMATS = (2, 3)
+CODE_FORMATS = (2, 3, 4)
 
 # Packages whose versions can change a number in the report.
 TRACKED_PACKAGES = (
@@ -219,6 +223,14 @@ def aelib_hash(notebook: Path, aelib_dir: Path, key_format: int = KEY_FORMAT) ->
     return codehash.sources_fingerprint(aelib_dir, deps)
 
 
+def notebook_hash(notebook: Path, profile, key_format: int = KEY_FORMAT) -> str:
+    """The notebook's code hash as key format `key_format` counts it for a run of
+    `profile`: specialized to the profile from format 4 on, as written before."""
+    if key_format >= 4 and isinstance(profile, str):
+        return codehash.notebook_code_hash(notebook, profile)
+    return codehash.notebook_code_hash(notebook)
+
+
 def upstream_contents(run_dir: Path, reads: tuple[str, ...]) -> dict[str, str] | None:
     """`{file: content_digest}` of the upstream files a notebook reads from `run_dir`.
 
@@ -255,7 +267,7 @@ def cache_inputs(
     path = notebook_path or spec.path
     return {
         "format": KEY_FORMAT,
-        "notebook": codehash.notebook_code_hash(path),
+        "notebook": notebook_hash(path, parameters.get("profile")),
         "aelib": aelib_hash(path, aelib_dir or codehash.AELIB_DIR),
         # Where the data are cached does not change a number (their hashes are below).
         "parameters": {k: v for k, v in parameters.items() if k not in MACHINE_PARAMETERS},
@@ -354,17 +366,34 @@ def format1_inputs(spec, parameters: dict, runs_dir: Path, aelib_dir: Path) -> d
 def migrated_from_2(record: dict, spec, inputs: dict, when: str):
     """A format-2 record re-keyed to format 3, or None when its inputs no longer match:
     today's inputs counted as format 2 counted them must give its key."""
-    old = {**inputs, "format": 2, "aelib": aelib_hash(spec.path, codehash.AELIB_DIR, 2)}
+    old = {
+        **inputs,
+        "format": 2,
+        "notebook": notebook_hash(spec.path, None, 2),
+        "aelib": aelib_hash(spec.path, codehash.AELIB_DIR, 2),
+    }
     if cache_key(old) != record.get("key"):
         return None
+    return _rekeyed(
+        record, inputs, f"key format 2 -> {KEY_FORMAT} (the same code as recorded)", when
+    )
+
+
+def migrated_from_3(record: dict, spec, inputs: dict, when: str):
+    """A format-3 record re-keyed to format 4, or None when its inputs no longer match:
+    today's inputs with the notebook counted as written (format 3) must give its key."""
+    old = {**inputs, "format": 3, "notebook": notebook_hash(spec.path, None, 3)}
+    if cache_key(old) != record.get("key"):
+        return None
+    return _rekeyed(record, inputs, "key format 3 -> 4 (the same code as recorded)", when)
+
+
+def _rekeyed(record: dict, inputs: dict, how: str, when: str) -> dict:
     new = dict(record)
     new.update(
         key=cache_key(inputs),
         inputs=inputs,
-        rekeyed=[
-            *record.get("rekeyed", []),
-            {"how": "key format 2 -> 3 (the same code as recorded)", "when": when},
-        ],
+        rekeyed=[*record.get("rekeyed", []), {"how": how, "when": when}],
     )
     return new
 

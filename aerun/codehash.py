@@ -26,6 +26,8 @@ from pathlib import Path
 
 import nbformat
 
+from aerun import profilecode
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -57,6 +59,8 @@ _AELIB_IMPORTS: dict[tuple[str, str | None], frozenset[str]] = {}
 _TOP_LEVEL_IMPORTS: dict[str, frozenset[str]] = {}
 # {SHA-256 of a notebook file's bytes: (its code cells, the text of every cell)}
 _NOTEBOOK_CELLS: dict[str, tuple[list[str], list[list[str]]]] = {}
+# {(SHA-256 of a notebook file's bytes, the profile or None): its code hash}
+_NOTEBOOK_HASHES: dict[tuple[str, str | None], str] = {}
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
@@ -138,10 +142,29 @@ def _notebook_cells(path: Path) -> tuple[list[str], list[list[str]]]:
     return _NOTEBOOK_CELLS[raw]
 
 
-def notebook_code_hash(path: Path) -> str:
-    """Hash of a notebook's code cells, normalized: prose, outputs and metadata don't count."""
-    code = [_cell_code(source) for source in _notebook_cells(path)[0]]
-    return sha256(json.dumps(code).encode())
+def notebook_code_hash(path: Path, profile: str | None = None) -> str:
+    """Hash of a notebook's code cells, normalized: prose, outputs and metadata don't count.
+
+    With `profile` (key format 4), of the code a run of that profile executes
+    (`aerun.profilecode`): each cell's tree, specialized, with its `%magic` and `!shell`
+    lines as their text; without (formats 2 and 3), of each cell as written."""
+    raw = sha256(Path(path).read_bytes())
+    key = (raw, profile)
+    if key not in _NOTEBOOK_HASHES:
+        sources = _notebook_cells(path)[0]
+        trees = None
+        if profile is not None:
+            with _PARSE_LOCK:
+                trees = profilecode.parse_cells(sources)
+                if trees is not None:
+                    trees = profilecode.specialize(trees, profile)
+                    code = [ast.dump(tree, include_attributes=False) for tree in trees]
+        if trees is None:
+            code = [_cell_code(source) for source in sources]
+            if profile is not None:  # a cell that does not parse: the format-4 form of all
+                code = ["format 4, as written", *code]
+        _NOTEBOOK_HASHES[key] = sha256(json.dumps(code).encode())
+    return _NOTEBOOK_HASHES[key]
 
 
 def notebook_text_hash(path: Path) -> str:

@@ -16,7 +16,9 @@ records the new key only when
 Otherwise it re-keys nothing and names the first difference, or the changed function
 smoke never reached. It proves what the smoke profile executes: a branch that only the
 full profile takes (`if run.beyond_paper` under a larger data size, say) is not proven
-by it, except that the function holding it must have run.
+by it, except that the function holding it must have run; a notebook whose change lies
+entirely in code a smoke run skips (`aerun.profilecode`: the same code for a smoke run
+before and after) is refused.
 """
 
 from __future__ import annotations
@@ -119,22 +121,30 @@ def keyed_commit(record: dict) -> str:
     return commit
 
 
-def code_inputs(spec, tree: Path, key_format: int = cachekeys.KEY_FORMAT) -> dict:
-    """The notebook and aelib code hashes `tree` gives `spec`'s notebook, as key format
-    `key_format` counts them."""
+def code_inputs(
+    spec, tree: Path, key_format: int = cachekeys.KEY_FORMAT, profile: str | None = None
+) -> dict:
+    """The notebook and aelib code hashes `tree` gives `spec`'s notebook for a run of
+    `profile`, as key format `key_format` counts them."""
     notebook = tree / "notebooks" / f"{spec.name}.ipynb"
     if not notebook.is_file():
         raise Refused(f"{tree.name} has no notebooks/{notebook.name}")
     return {
-        "notebook": codehash.notebook_code_hash(notebook),
+        "notebook": cachekeys.notebook_hash(notebook, profile, key_format),
         "aelib": cachekeys.aelib_hash(notebook, tree / "aelib", key_format),
     }
+
+
+def _profile(candidate: Candidate) -> str | None:
+    return (candidate.record["inputs"].get("parameters") or {}).get("profile")
 
 
 def reproduces(candidate: Candidate, tree: Path) -> str | None:
     """None when `tree`'s code gives the candidate's recorded code hashes, else what differs."""
     recorded = candidate.record["inputs"]
-    got = code_inputs(candidate.spec, tree, recorded.get("format", cachekeys.KEY_FORMAT))
+    got = code_inputs(
+        candidate.spec, tree, recorded.get("format", cachekeys.KEY_FORMAT), _profile(candidate)
+    )
     if got["notebook"] != recorded.get("notebook"):
         return f"notebooks/{candidate.spec.name}.ipynb"
     want = recorded.get("aelib") or {}
@@ -142,6 +152,11 @@ def reproduces(candidate: Candidate, tree: Path) -> str | None:
         if want.get(name) != got["aelib"].get(name):
             return name
     return None
+
+
+def _smoke_code(notebook: Path) -> str | None:
+    """The code hash of what a smoke run of `notebook` executes; None when it is gone."""
+    return codehash.notebook_code_hash(notebook, "smoke") if notebook.is_file() else None
 
 
 def changed_functions(old_tree: Path, new_tree: Path, files: list[str]) -> list[tuple]:
@@ -358,8 +373,22 @@ def prove(
                             f"{_label(c)}: {rel}: {qualname} changed and the smoke profile "
                             "never executed it"
                         )
-                if c.record["inputs"].get("notebook") != c.inputs["notebook"]:
-                    changed.append((f"notebooks/{c.spec.name}.ipynb", "code cells", None))
+                notebook = f"notebooks/{c.spec.name}.ipynb"
+                recorded_format = c.record["inputs"].get("format", cachekeys.KEY_FORMAT)
+                today = cachekeys.notebook_hash(root / notebook, _profile(c), recorded_format)
+                if c.record["inputs"].get("notebook") != today:  # counted as its record counts
+                    profile = _profile(c)
+                    if (
+                        isinstance(profile, str)
+                        and profile != "smoke"
+                        and _smoke_code(trees[commit] / notebook) == _smoke_code(root / notebook)
+                    ):
+                        raise Refused(
+                            f"{_label(c)}: {notebook} changed only where a smoke run does "
+                            f"not go (code for profile {profile!r}): the smoke profile "
+                            "cannot prove it"
+                        )
+                    changed.append((notebook, "code cells", None))
                 metrics, nfiles = matched[pair]
                 notes[id(c)] = {
                     "how": "proven by the smoke profile (run_all --rekey)",

@@ -2,7 +2,7 @@
 
 `check` compares a run's record with its inputs today (`aerun.cachekeys`). On the way it
 keeps fresh runs fresh: a record in an older key format whose inputs still match is
-re-keyed in place (`cachekeys.migrated`, `cachekeys.migrated_from_2`), and a fresh run
+re-keyed in place (`cachekeys.migrated`, `migrated_from_2`, `migrated_from_3`), and a fresh run
 whose notebook prose changed gets the new prose on its page (`aereport.prose`). With
 `write=False` (`run_all --dry-run`) it says what it would do and writes nothing.
 """
@@ -58,11 +58,16 @@ def check(spec, parameters: dict, run_dir: Path, *, write: bool = True) -> RunSt
             )
             if write:
                 rundirs.write_json_atomic(run_dir / rundirs.RECORD, new)
-    if record.get("key") != key and (record.get("inputs") or {}).get("format") == 2:
-        new = cachekeys.migrated_from_2(record, spec, inputs, now())
+    for old_format, migrate in ((2, cachekeys.migrated_from_2), (3, cachekeys.migrated_from_3)):
+        if record.get("key") == key or (record.get("inputs") or {}).get("format") != old_format:
+            continue
+        new = migrate(record, spec, inputs, now())
         if new is not None:
             state.record = record = new
-            state.notes.append("its record goes from key format 2 to 3: the code as recorded")
+            state.notes.append(
+                f"its record goes from key format {old_format} to {cachekeys.KEY_FORMAT}: "
+                "the code as recorded"
+            )
             if write:
                 rundirs.write_json_atomic(run_dir / rundirs.RECORD, new)
     if record.get("key") != key:

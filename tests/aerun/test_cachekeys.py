@@ -276,10 +276,10 @@ def test_a_package_counts_by_its_init_and_a_format_2_record_is_rekeyed_in_place(
     assert "aelib/evaluation/generative.py" in old["aelib"]
     run_a = _run(w["a"], w["runs"], {"metrics.json": "{}"}, old)
     dry = runstate.check(w["a"], {"seed": 0}, run_a, write=False)
-    assert dry.stale is None and "format 2 to 3" in dry.notes[0]
+    assert dry.stale is None and "format 2 to 4" in dry.notes[0]
     assert runstate.check(w["a"], {"seed": 0}, run_a).stale is None
     record = json.loads((run_a / rundirs.RECORD).read_text())
-    assert record["inputs"] == now and "key format 2 -> 3" in record["rekeyed"][-1]["how"]
+    assert record["inputs"] == now and "key format 2 -> 4" in record["rekeyed"][-1]["how"]
     # a format-2 record whose code changed since is stale, and re-keyable by --rekey
     run_a = _run(w["a"], w["runs"], {"metrics.json": "{}"}, old)
     (sub / "metrics.py").write_text("FLOOR = 0.07\n")

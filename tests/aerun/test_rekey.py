@@ -206,3 +206,48 @@ def _worktree(project, tmp_path):
     commit = project["record"]["host"]["git_commit"]
     _git(project["root"], "worktree", "add", "--detach", "--force", str(tree), commit)
     return tree
+
+
+PROFILED = [
+    'profile: str = "full"',
+    "from aelib import noise, params\n"
+    'run = params.settings(notebook="a", parameters=params.declared(globals()))\n'
+    'smoke = run.profile == "smoke"\n'
+    "steps = 2 if smoke else 10",
+    "noise.scale(steps)",
+]
+
+
+def test_a_notebook_change_only_a_full_run_executes_is_refused(project, tmp_path):
+    """The smoke runs match whatever the full side of a notebook says: a change there alone
+    is not proven by them. A change to the smoke side alone leaves the full key as it was."""
+    root, spec, run_dir = project["root"], project["spec"], project["run_dir"]
+
+    def write(cells):
+        nb = new_notebook(cells=[new_code_cell(c) for c in cells])
+        nbformat.write(nb, root / "notebooks" / "a.ipynb")
+
+    def inputs():
+        return cachekeys.cache_inputs(
+            spec,
+            {"seed": 0, "profile": "full"},
+            run_dir.parent,
+            aelib_dir=root / "aelib",
+            versions={"numpy": "1"},
+        )
+
+    write(PROFILED)
+    base = _commit(root, "a notebook that tests its profile")
+    old = inputs()
+    record = {**project["record"], "inputs": old, "key": cachekeys.cache_key(old)}
+    record.update(host={"git_commit": base, "git_dirty": False}, keyed_at=base)
+    write([c.replace("2 if smoke", "3 if smoke") for c in PROFILED])
+    assert inputs() == old  # the smoke side alone: the full run is fresh
+    write([c.replace("else 10", "else 11") for c in PROFILED])
+    head = _commit(root, "the full side")
+    new = inputs()
+    assert cachekeys.code_only_change(old, new)
+    c = rekey.Candidate(0, spec, run_dir, record, new, cachekeys.cache_key(new))
+    work = Path(tempfile.mkdtemp(dir=tmp_path))
+    with pytest.raises(rekey.Refused, match="changed only where a smoke run does not go"):
+        rekey.prove([c], head, work, root=root, execute=fake_smoke(), say=lambda m: 0)
