@@ -58,7 +58,7 @@ _AELIB_IMPORTS: dict[tuple[str, str | None], frozenset[str]] = {}
 # {SHA-256 of a source: the top-level names it imports}
 _TOP_LEVEL_IMPORTS: dict[str, frozenset[str]] = {}
 # {SHA-256 of a notebook file's bytes: (its code cells, the text of every cell)}
-_NOTEBOOK_CELLS: dict[str, tuple[list[str], list[list[str]]]] = {}
+_NOTEBOOK_CELLS: dict[str, tuple[list[str], list[list[str]], int | None]] = {}
 # {(SHA-256 of a notebook file's bytes, the profile or None): its code hash}
 _NOTEBOOK_HASHES: dict[tuple[str, str | None], str] = {}
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -129,15 +129,19 @@ def _cell_code(source: str) -> str:
         return source.strip()
 
 
-def _notebook_cells(path: Path) -> tuple[list[str], list[list[str]]]:
-    """`(the source of each code cell, [type, source] of every cell)` of a notebook file."""
+def _notebook_cells(path: Path) -> tuple[list[str], list[list[str]], int | None]:
+    """`(the source of each code cell, [type, source] of every cell, the index among the
+    code cells of the first one tagged "parameters" or None)` of a notebook file."""
     data = Path(path).read_bytes()
     raw = sha256(data)
     if raw not in _NOTEBOOK_CELLS:
         nb = nbformat.reads(data.decode(), as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        tagged = [i for i, c in enumerate(code) if "parameters" in c.metadata.get("tags", [])]
         _NOTEBOOK_CELLS[raw] = (
-            [c.source for c in nb.cells if c.cell_type == "code"],
+            [c.source for c in code],
             [[c.cell_type, c.source] for c in nb.cells],
+            tagged[0] if tagged else None,  # papermill injects after the first one
         )
     return _NOTEBOOK_CELLS[raw]
 
@@ -151,13 +155,13 @@ def notebook_code_hash(path: Path, profile: str | None = None) -> str:
     raw = sha256(Path(path).read_bytes())
     key = (raw, profile)
     if key not in _NOTEBOOK_HASHES:
-        sources = _notebook_cells(path)[0]
+        sources, _, parameters_cell = _notebook_cells(path)
         trees = None
         if profile is not None:
             with _PARSE_LOCK:
                 trees = profilecode.parse_cells(sources)
                 if trees is not None:
-                    trees = profilecode.specialize(trees, profile)
+                    trees = profilecode.specialize(trees, profile, parameters_cell)
                     code = [ast.dump(tree, include_attributes=False) for tree in trees]
         if trees is None:
             code = [_cell_code(source) for source in sources]

@@ -10,9 +10,11 @@ change to what the full profile runs makes the full runs stale, as before.
 A test of the profile is replaced only where nothing else could make it wrong:
 
 - `profile == "..."` (or `!=`, either way round), where the notebook binds `profile` once,
-  in its parameters cell, as `profile: str = "..."` (papermill injects the run's value, and
+  in its parameters cell (the first code cell tagged `parameters`), as
+  `profile: str = "..."` (papermill injects the run's value right after that cell, and
   run_all always passes one);
-- `run.profile == "..."`, where the notebook binds `run` once, as
+- `run.profile == "..."`, where `profile` is so bound, with its annotation (what
+  `params.declared` reads), and the notebook binds `run` once, as
   `run = params.settings(..., parameters=params.declared(globals()))` without a `profile=`
   argument (`params.settings` then takes the profile parameter; tests/aerun/
   test_profilecode.py keeps it so), binds `params` once, by `from aelib import params`, and
@@ -79,12 +81,12 @@ def _bindings(trees: list[ast.Module]) -> dict[str, list[ast.AST]]:
     return found
 
 
-def _single_assignment(trees, bindings, name: str) -> ast.expr | None:
-    """The value of `name`'s one binding, a top-level `name = value` or `name: T = value`;
-    None when it is bound otherwise or more than once."""
+def _single_binding(trees, bindings, name: str) -> tuple[int, ast.stmt] | None:
+    """`(cell index, statement)` of `name`'s one binding, a top-level `name = value` or
+    `name: T = value`; None when it is bound otherwise or more than once."""
     if len(bindings.get(name, ())) != 1:
         return None
-    for tree in trees:
+    for index, tree in enumerate(trees):
         for stmt in tree.body:
             if (
                 isinstance(stmt, ast.Assign)
@@ -92,15 +94,21 @@ def _single_assignment(trees, bindings, name: str) -> ast.expr | None:
                 and isinstance(stmt.targets[0], ast.Name)
                 and stmt.targets[0].id == name
             ):
-                return stmt.value
+                return index, stmt
             if (
                 isinstance(stmt, ast.AnnAssign)
                 and isinstance(stmt.target, ast.Name)
                 and stmt.target.id == name
                 and stmt.value is not None
             ):
-                return stmt.value
+                return index, stmt
     return None
+
+
+def _single_assignment(trees, bindings, name: str) -> ast.expr | None:
+    """The value of `name`'s one binding (`_single_binding`), or None."""
+    found = _single_binding(trees, bindings, name)
+    return found[1].value if found else None
 
 
 def _is_dynamic(trees) -> bool:
@@ -244,15 +252,27 @@ class _Specializer(ast.NodeTransformer):
         return node
 
 
-def specialize(trees: list[ast.Module], profile: str) -> list[ast.Module]:
+def specialize(
+    trees: list[ast.Module], profile: str, parameters_cell: int | None
+) -> list[ast.Module]:
     """The cells' trees as a run of `profile` executes them (see the module); the trees
-    as given when the notebook's code does not allow it. Works on the trees in place."""
+    as given when the notebook's code does not allow it. Works on the trees in place.
+
+    `parameters_cell`: the index of the first code cell tagged `parameters`, after which
+    papermill injects the run's parameters."""
     if _is_dynamic(trees):
         return trees
     bindings = _bindings(trees)
-    default = _single_assignment(trees, bindings, "profile")
-    profile_name = isinstance(default, ast.Constant) and isinstance(default.value, str)
-    specializer = _Specializer(profile, profile_name, _trusted_run(trees, bindings))
+    found = _single_binding(trees, bindings, "profile")
+    profile_name = (
+        found is not None
+        and parameters_cell is not None
+        and found[0] == parameters_cell
+        and isinstance(found[1].value, ast.Constant)
+        and isinstance(found[1].value.value, str)
+    )
+    declared = profile_name and isinstance(found[1], ast.AnnAssign)  # params.declared sees it
+    specializer = _Specializer(profile, profile_name, declared and _trusted_run(trees, bindings))
     # Names bound once, to a test of the profile, are tests of the profile too.
     for name in list(bindings):
         value = _single_assignment(trees, bindings, name)

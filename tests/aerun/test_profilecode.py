@@ -32,9 +32,14 @@ sizes = [4] if not smoke and steps > 5 else [2]
 print(grid, sizes, steps)"""
 
 
-def _hashes(tmp_path, cells, name="a.ipynb"):
+def _hashes(tmp_path, cells, name="a.ipynb", tagged=0):
+    """The code hash of each profile of a notebook of `cells`, the one at index `tagged`
+    the parameters cell (None: none is)."""
     path = tmp_path / name
-    nbformat.write(new_notebook(cells=[new_code_cell(c) for c in cells]), path)
+    code = [new_code_cell(c) for c in cells]
+    if tagged is not None:
+        code[tagged].metadata["tags"] = ["parameters"]
+    nbformat.write(new_notebook(cells=code), path)
     return {p: codehash.notebook_code_hash(path, p) for p in ("full", "smoke", "paper")}
 
 
@@ -87,6 +92,18 @@ def test_the_profile_is_tested_through_a_name_only_when_its_one_binding_is_the_p
     twice = [PARAMETERS + '\nprofile = "smoke"', 'x = 1 if profile == "smoke" else 2']
     twice_edited = [twice[0], 'x = 3 if profile == "smoke" else 2']
     assert _hashes(tmp_path, twice)["full"] != _hashes(tmp_path, twice_edited)["full"]
+    # no parameters cell, or the binding in another cell: papermill's value is not there
+    assert (
+        _hashes(tmp_path, cells, tagged=None)["full"]
+        != (_hashes(tmp_path, edited, tagged=None)["full"])
+    )
+    moved = ["seed: int = 0", PARAMETERS, 'x = 1 if profile == "smoke" else 2']
+    moved_edited = [*moved[:2], 'x = 3 if profile == "smoke" else 2']
+    assert _hashes(tmp_path, moved)["full"] != _hashes(tmp_path, moved_edited)["full"]
+    # run.profile needs the annotation: params.declared reads the annotated parameters only
+    plain = [PARAMETERS.replace("profile: str =", "profile ="), SETUP, "x = 1 if smoke else 2"]
+    plain_edited = [*plain[:2], "x = 3 if smoke else 2"]
+    assert _hashes(tmp_path, plain)["full"] != _hashes(tmp_path, plain_edited)["full"]
     # a cell that is not Python: the whole notebook counts as written
     odd = [PARAMETERS, "x = 1 if profile == 'smoke' else 2", "%%bash\necho hi"]
     odd_edited = [PARAMETERS, "x = 3 if profile == 'smoke' else 2", "%%bash\necho hi"]

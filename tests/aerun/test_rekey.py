@@ -225,6 +225,7 @@ def test_a_notebook_change_only_a_full_run_executes_is_refused(project, tmp_path
 
     def write(cells):
         nb = new_notebook(cells=[new_code_cell(c) for c in cells])
+        nb.cells[0].metadata["tags"] = ["parameters"]
         nbformat.write(nb, root / "notebooks" / "a.ipynb")
 
     def inputs():
