@@ -26,7 +26,7 @@ upstream run's key. A record in format 1 whose format-1 inputs still match today
 re-keyed in place (`migrate`): the same bytes give the same numbers, so nothing runs.
 Format 2 counted an imported package by every file in its folder, so that a new module
 in `aelib/evaluation/` made every notebook importing any of its modules stale; a record
-in format 2 whose format-2 inputs still match today's is re-keyed to format 3 in place
+in format 2 whose format-2 inputs still match today's is re-keyed to today's format in place
 (`migrated_from_2`). Format 3 counted a notebook's code as written, so that a change to
 what only the smoke profile runs made the full report stale; a record in format 3 whose
 format-3 inputs still match today's is re-keyed to format 4 in place (`migrated_from_3`).
@@ -364,8 +364,8 @@ def format1_inputs(spec, parameters: dict, runs_dir: Path, aelib_dir: Path) -> d
 
 
 def migrated_from_2(record: dict, spec, inputs: dict, when: str):
-    """A format-2 record re-keyed to format 3, or None when its inputs no longer match:
-    today's inputs counted as format 2 counted them must give its key."""
+    """A format-2 record re-keyed to today's format, or None when its inputs no longer
+    match: today's inputs counted as format 2 counted them must give its key."""
     old = {
         **inputs,
         "format": 2,
@@ -401,7 +401,7 @@ def _rekeyed(record: dict, inputs: dict, how: str, when: str) -> dict:
 def migrated(record: dict, spec, parameters: dict, runs_dir: Path, inputs: dict, when: str):
     """A format-1 record re-keyed to today's format, or None when its inputs no longer match.
 
-    `inputs` are today's format-2 inputs. The format-1 key is kept as `key_v1` (what a
+    `inputs` are today's inputs. The format-1 key is kept as `key_v1` (what a
     downstream format-1 record saw of this run), and `page_source` as the notebook text
     its page shows.
     """
