@@ -156,17 +156,12 @@ def notebook_code_hash(path: Path, profile: str | None = None) -> str:
     key = (raw, profile)
     if key not in _NOTEBOOK_HASHES:
         sources, _, parameters_cell = _notebook_cells(path)
-        trees = None
+        code = None
         if profile is not None:
             with _PARSE_LOCK:
-                trees = profilecode.parse_cells(sources)
-                if trees is not None:
-                    trees = profilecode.specialize(trees, profile, parameters_cell)
-                    code = [ast.dump(tree, include_attributes=False) for tree in trees]
-        if trees is None:
+                code = profilecode.specialized_cells(sources, profile, parameters_cell)
+        if code is None:  # format 3, or a cell that does not parse
             code = [_cell_code(source) for source in sources]
-            if profile is not None:  # a cell that does not parse: the format-4 form of all
-                code = ["format 4, as written", *code]
         _NOTEBOOK_HASHES[key] = sha256(json.dumps(code).encode())
     return _NOTEBOOK_HASHES[key]
 

@@ -145,9 +145,8 @@ def _trusted_run(trees, bindings) -> bool:
     if None in keywords or "profile" in keywords:  # **kwargs could pass a profile
         return False
     declared = keywords.get("parameters")
-    if ast.dump(declared or ast.Pass()) != ast.dump(
-        ast.parse("params.declared(globals())", mode="eval").body
-    ):
+    wanted = ast.dump(ast.parse("params.declared(globals())", mode="eval").body)
+    if declared is None or ast.dump(declared) != wanted:
         return False
     params_bindings = bindings.get("params", [])
     if len(params_bindings) != 1 or not isinstance(params_bindings[0], ast.alias):
@@ -281,3 +280,17 @@ def specialize(
             if test is not None:
                 specializer.flags[name] = test
     return [specializer.visit(tree) for tree in trees]
+
+
+def specialized_cells(
+    sources: list[str], profile: str, parameters_cell: int | None
+) -> list[str] | None:
+    """Each code cell as a run of `profile` executes it, as `ast.dump` (no positions);
+    None when a cell does not parse (the notebook then counts as written)."""
+    trees = parse_cells(sources)
+    if trees is None:
+        return None
+    return [
+        ast.dump(tree, include_attributes=False)
+        for tree in specialize(trees, profile, parameters_cell)
+    ]

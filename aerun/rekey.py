@@ -373,11 +373,10 @@ def prove(
                             f"{_label(c)}: {rel}: {qualname} changed and the smoke profile "
                             "never executed it"
                         )
-                notebook = f"notebooks/{c.spec.name}.ipynb"
+                notebook, profile = f"notebooks/{c.spec.name}.ipynb", _profile(c)
                 recorded_format = c.record["inputs"].get("format", cachekeys.KEY_FORMAT)
-                today = cachekeys.notebook_hash(root / notebook, _profile(c), recorded_format)
+                today = cachekeys.notebook_hash(root / notebook, profile, recorded_format)
                 if c.record["inputs"].get("notebook") != today:  # counted as its record counts
-                    profile = _profile(c)
                     if (
                         isinstance(profile, str)
                         and profile != "smoke"
